@@ -1,0 +1,24 @@
+"""lossbook: loss functions, derived, implemented and verified. The package of the book.
+
+    >>> import lossbook
+    >>> device = lossbook.setup(seed=0)      # seeds everything, picks CUDA, MPS or CPU
+    >>> from lossbook.losses import mse_loss  # drop-in for torch.nn.functional.mse_loss
+"""
+
+from lossbook import data, gradcheck, losses, plot, train
+from lossbook.train import History, device, fit, setup
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "History",
+    "__version__",
+    "data",
+    "device",
+    "fit",
+    "gradcheck",
+    "losses",
+    "plot",
+    "setup",
+    "train",
+]

@@ -1,0 +1,226 @@
+"""Seeded synthetic data sets: small, generated on the CPU, never downloaded.
+
+Every function takes a ``seed`` and returns CPU tensors ``(x, y)``: the same seed gives
+the same data on every machine. ``x`` is float32 of shape ``(n, n_features)``; regression
+targets are float32 of shape ``(n, 1)``; class labels are int64 of shape ``(n,)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+
+def _generator(fn: str, seed: int) -> torch.Generator:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"{fn}: seed must be an int, got {type(seed).__name__}")
+    return torch.Generator().manual_seed(seed)
+
+
+def _check_n(fn: str, n: int, minimum: int = 1) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
+        raise ValueError(f"{fn}: n must be an int >= {minimum}, got {n!r}")
+
+
+def _check_fraction(fn: str, name: str, value: float) -> None:
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{fn}: {name} must be in [0, 1), got {value!r}")
+
+
+def _add_noise(
+    fn: str,
+    signal: torch.Tensor,
+    x: torch.Tensor,
+    g: torch.Tensor,
+    *,
+    noise: float,
+    heteroscedastic: bool,
+    outliers: float,
+    outlier_scale: float,
+) -> torch.Tensor:
+    _check_fraction(fn, "outliers", outliers)
+    if noise < 0:
+        raise ValueError(f"{fn}: noise must be >= 0, got {noise!r}")
+    n = signal.shape[0]
+    # heteroscedastic: the noise standard deviation grows with |x| (averaged over features)
+    std = noise * (0.25 + x.abs().mean(dim=1, keepdim=True)) if heteroscedastic else noise
+    y = signal + std * torch.randn(n, 1, generator=g)
+    n_out = round(outliers * n)
+    if n_out:
+        idx = torch.randperm(n, generator=g)[:n_out]
+        # one-sided, so that the outliers pull a fit in one direction, as in the MSE chapter
+        y[idx] += outlier_scale * (1 + torch.rand(n_out, 1, generator=g))
+    return y
+
+
+def linear(
+    n: int = 200,
+    *,
+    n_features: int = 1,
+    weight: float | Sequence[float] = 2.0,
+    bias: float = 1.0,
+    noise: float = 0.5,
+    heteroscedastic: bool = False,
+    outliers: float = 0.0,
+    outlier_scale: float = 10.0,
+    x_range: tuple[float, float] = (-2.0, 2.0),
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Linear regression data :math:`y = x w + b + \\varepsilon`.
+
+    Args:
+        n: number of examples.
+        n_features: number of input features.
+        weight: the true weight: one number for every feature, or one per feature.
+        bias: the true bias.
+        noise: standard deviation of the Gaussian noise.
+        heteroscedastic: if true, the noise standard deviation is
+            ``noise * (0.25 + mean(|x|))``, larger far from the origin.
+        outliers: fraction of targets shifted upward by ``outlier_scale * (1 + U(0, 1))``.
+        outlier_scale: size of the outlier shift.
+        x_range: inputs are uniform on this interval.
+        seed: the seed.
+
+    Returns:
+        ``(x, y)`` of shapes ``(n, n_features)`` and ``(n, 1)``.
+    """
+    _check_n("linear", n)
+    g = _generator("linear", seed)
+    w = torch.as_tensor(weight, dtype=torch.float32).reshape(-1)
+    if w.numel() == 1:
+        w = w.expand(n_features)
+    if w.numel() != n_features:
+        raise ValueError(f"linear: weight must be one number or {n_features} numbers (n_features), got {w.numel()}")
+    lo, hi = x_range
+    x = lo + (hi - lo) * torch.rand(n, n_features, generator=g)
+    signal = x @ w.reshape(-1, 1) + bias
+    y = _add_noise("linear", signal, x, g, noise=noise, heteroscedastic=heteroscedastic, outliers=outliers, outlier_scale=outlier_scale)
+    return x, y
+
+
+def nonlinear(
+    n: int = 200,
+    *,
+    noise: float = 0.3,
+    heteroscedastic: bool = False,
+    outliers: float = 0.0,
+    outlier_scale: float = 5.0,
+    x_range: tuple[float, float] = (-3.0, 3.0),
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One-dimensional non-linear regression data :math:`y = \\sin(x) + x/2 + \\varepsilon`.
+
+    The noise options are those of :func:`linear`. Returns ``(x, y)`` of shapes ``(n, 1)``.
+    """
+    _check_n("nonlinear", n)
+    g = _generator("nonlinear", seed)
+    lo, hi = x_range
+    x = lo + (hi - lo) * torch.rand(n, 1, generator=g)
+    signal = torch.sin(x) + x / 2
+    y = _add_noise("nonlinear", signal, x, g, noise=noise, heteroscedastic=heteroscedastic, outliers=outliers, outlier_scale=outlier_scale)
+    return x, y
+
+
+def blobs(
+    n: int = 300,
+    *,
+    n_classes: int = 3,
+    n_features: int = 2,
+    std: float = 1.0,
+    spread: float = 3.0,
+    proportions: Sequence[float] | None = None,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gaussian clusters, one per class, with centres evenly spaced on a circle of radius ``spread``.
+
+    Args:
+        n: number of examples.
+        n_classes: number of classes.
+        n_features: input dimension (the centres lie in the first two).
+        std: standard deviation of each cluster.
+        spread: distance of the centres from the origin.
+        proportions: class frequencies (normalized), e.g. ``(0.99, 0.01)`` for a 1:99
+            imbalance; equal by default.
+        seed: the seed.
+
+    Returns:
+        ``(x, y)``: float32 ``(n, n_features)`` and int64 labels ``(n,)``.
+    """
+    _check_n("blobs", n)
+    if n_classes < 2:
+        raise ValueError(f"blobs: n_classes must be >= 2, got {n_classes!r}")
+    if n_features < 2:
+        raise ValueError(f"blobs: n_features must be >= 2, got {n_features!r}")
+    g = _generator("blobs", seed)
+    y = _labels("blobs", n, n_classes, proportions, g)
+    angles = 2 * math.pi * torch.arange(n_classes) / n_classes
+    centres = torch.zeros(n_classes, n_features)
+    centres[:, 0], centres[:, 1] = spread * torch.cos(angles), spread * torch.sin(angles)
+    x = centres[y] + std * torch.randn(n, n_features, generator=g)
+    return x, y
+
+
+def _labels(fn: str, n: int, n_classes: int, proportions, g: torch.Generator) -> torch.Tensor:
+    if proportions is None:
+        counts = [n // n_classes + (k < n % n_classes) for k in range(n_classes)]
+    else:
+        p = torch.as_tensor(proportions, dtype=torch.float64)
+        if p.numel() != n_classes or (p < 0).any() or p.sum() <= 0:
+            raise ValueError(f"{fn}: proportions must be {n_classes} non-negative numbers (n_classes), got {list(proportions)}")
+        counts = torch.floor(p / p.sum() * n).long()
+        counts[torch.argmax(p)] += n - counts.sum()
+        counts = counts.tolist()
+    y = torch.cat([torch.full((c,), k, dtype=torch.long) for k, c in enumerate(counts)])
+    return y[torch.randperm(n, generator=g)]
+
+
+def imbalanced(
+    n: int = 1000, *, minority: float = 0.01, std: float = 1.0, spread: float = 1.5, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Binary blobs in which class 1 is a ``minority`` fraction of the examples.
+
+    Returns ``(x, y)``: float32 ``(n, 2)`` and int64 labels ``(n,)`` in {0, 1}.
+    """
+    if not 0.0 < minority < 1.0:
+        raise ValueError(f"imbalanced: minority must be in (0, 1), got {minority!r}")
+    return blobs(n, n_classes=2, std=std, spread=spread, proportions=(1 - minority, minority), seed=seed)
+
+
+def moons(n: int = 300, *, noise: float = 0.1, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two interleaving half circles. Returns float32 ``(n, 2)`` and int64 labels ``(n,)``."""
+    _check_n("moons", n, 2)
+    g = _generator("moons", seed)
+    y = _labels("moons", n, 2, None, g)
+    t = math.pi * torch.rand(n, generator=g)
+    outer = torch.stack([torch.cos(t), torch.sin(t)], dim=1)
+    inner = torch.stack([1 - torch.cos(t), 0.5 - torch.sin(t)], dim=1)
+    x = torch.where((y == 0).unsqueeze(1), outer, inner)
+    return x + noise * torch.randn(n, 2, generator=g), y
+
+
+def spirals(n: int = 300, *, n_classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Interleaved spiral arms, one per class. Returns float32 ``(n, 2)`` and int64 labels ``(n,)``."""
+    _check_n("spirals", n, n_classes)
+    g = _generator("spirals", seed)
+    y = _labels("spirals", n, n_classes, None, g)
+    r = torch.rand(n, generator=g)
+    theta = 4 * r + 2 * math.pi * y / n_classes + noise * torch.randn(n, generator=g)
+    x = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1)
+    return x, y
+
+
+def split(
+    x: torch.Tensor, y: torch.Tensor, *, val_fraction: float = 0.25, seed: int = 0
+) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """Shuffle and split ``(x, y)`` into ``(train, val)`` pairs."""
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"split: x and y must have the same first dimension, got {tuple(x.shape)} and {tuple(y.shape)}")
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"split: val_fraction must be in (0, 1), got {val_fraction!r}")
+    n = x.shape[0]
+    order = torch.randperm(n, generator=_generator("split", seed))
+    n_val = max(1, round(val_fraction * n))
+    val, train = order[:n_val], order[n_val:]
+    return (x[train], y[train]), (x[val], y[val])

@@ -1,0 +1,114 @@
+"""The figures that recur across chapters.
+
+Each function draws on the axes it is given (or on a new figure), returns its axes, and
+changes no global matplotlib state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import matplotlib.pyplot as plt
+import torch
+
+from lossbook.train import History
+
+
+def _axes(ax, ncols: int = 1, figsize=(6.4, 4.0)):
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+    return ax
+
+
+def loss_and_gradient(
+    losses: Mapping[str, Callable[[torch.Tensor], torch.Tensor]],
+    *,
+    x: torch.Tensor | None = None,
+    xlabel: str = "residual $r = x - y$",
+    ax=None,
+):
+    """Plot several element-wise losses and their derivatives side by side.
+
+    Args:
+        losses: ``{label: f}`` where ``f(r)`` maps a 1-D tensor of residuals (or margins,
+            or logits) to the element-wise loss; the derivative is taken by autograd,
+            which runs the loss's own backward.
+        x: the points to plot at (default 601 points on [-3, 3]).
+        xlabel: label of the horizontal axis.
+        ax: a pair of axes (loss, gradient); new ones by default.
+
+    Returns:
+        The two axes.
+    """
+    if x is None:
+        x = torch.linspace(-3, 3, 601, dtype=torch.float64)
+    ax_loss, ax_grad = _axes(ax, ncols=2, figsize=(10, 4))
+    for label, f in losses.items():
+        r = x.detach().clone().requires_grad_(True)
+        value = f(r)
+        (grad,) = torch.autograd.grad(value.sum(), r)
+        ax_loss.plot(x.cpu(), value.detach().cpu(), label=label)
+        ax_grad.plot(x.cpu(), grad.cpu(), label=label)
+    for a, title in ((ax_loss, "loss"), (ax_grad, "derivative")):
+        a.set_xlabel(xlabel)
+        a.set_title(title)
+        a.axhline(0, color="0.8", lw=0.8, zorder=0)
+        a.axvline(0, color="0.8", lw=0.8, zorder=0)
+        a.legend()
+    return ax_loss, ax_grad
+
+
+def history(histories: History | Mapping[str, History], *, log: bool = True, val: bool = True, ax=None):
+    """Plot training (solid) and validation (dashed) loss per epoch for one or several runs."""
+    if isinstance(histories, History):
+        histories = {"train": histories}
+    ax = _axes(ax)
+    for i, (label, h) in enumerate(histories.items()):
+        color = f"C{i}"
+        ax.plot(range(1, h.epochs + 1), h.train_loss, color=color, label=label)
+        if val and h.val_loss:
+            ax.plot(range(1, len(h.val_loss) + 1), h.val_loss, color=color, ls="--", label=f"{label} (val)")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    if log:
+        ax.set_yscale("log")
+    ax.legend()
+    return ax
+
+
+def predictions(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    curves: Mapping[str, Callable[[torch.Tensor], torch.Tensor] | torch.nn.Module],
+    *,
+    ax=None,
+    highlight: torch.Tensor | None = None,
+):
+    """Scatter 1-D regression data and draw each model's prediction across its range.
+
+    Args:
+        x, y: the data, shapes ``(n, 1)``.
+        curves: ``{label: model}``; each is called on a grid of shape ``(200, 1)`` on the
+            device of its parameters (if any).
+        ax: the axes; a new figure by default.
+        highlight: optional boolean mask of points to mark (outliers, say).
+    """
+    ax = _axes(ax)
+    xs, ys = x.detach().cpu().reshape(-1), y.detach().cpu().reshape(-1)
+    if highlight is not None:
+        mask = highlight.detach().cpu().reshape(-1).bool()
+        ax.scatter(xs[~mask], ys[~mask], s=10, color="0.5", alpha=0.6, label="data")
+        ax.scatter(xs[mask], ys[mask], s=18, color="k", marker="x", label="outliers")
+    else:
+        ax.scatter(xs, ys, s=10, color="0.5", alpha=0.6, label="data")
+    grid = torch.linspace(xs.min().item(), xs.max().item(), 200).reshape(-1, 1)
+    for label, model in curves.items():
+        params = list(model.parameters()) if isinstance(model, torch.nn.Module) else []
+        g = grid.to(params[0].device, params[0].dtype) if params else grid
+        with torch.no_grad():
+            ax.plot(grid.reshape(-1), model(g).detach().cpu().reshape(-1), lw=2, label=label)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    ax.legend()
+    return ax

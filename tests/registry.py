@@ -1,0 +1,117 @@
+"""The registry of losses: one entry per public loss function, checked by ``test_losses.py``.
+
+Adding a loss to ``lossbook.losses`` without an entry here fails ``test_registry_is_complete``.
+An entry says how to call the loss, what to compare it with, which options to cover and
+which bad inputs must raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from lossbook import losses as L
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """A call that must raise ``error`` with a message matching ``match`` (a regex)."""
+
+    args: Callable[[], tuple]
+    kwargs: dict
+    error: type[Exception]
+    match: str
+
+
+@dataclass(frozen=True)
+class LossCase:
+    """How the suite exercises one loss.
+
+    Attributes:
+        fn: the lossbook function.
+        module: its module class.
+        reference: the same loss by another route, called like ``fn``: the PyTorch built-in
+            where there is one, or a plain formula differentiated by autograd.
+        inputs: ``inputs(dtype, device, generator)`` returns the positional tensor arguments,
+            away from kinks so that every gradient is defined.
+        options: keyword options to cover (each is run with every reduction).
+        grad_args: indices of the positional arguments that get a gradient.
+        torch_op: the name of the op in PyTorch's ``op_db``, whose sample inputs the loss must
+            reproduce; ``None`` for losses PyTorch lacks.
+        extreme: ``extreme(dtype, device)`` returns arguments at extreme but finite values
+            (residuals or logits of 1e4), at which value and gradients must stay finite.
+        bad: calls that must raise.
+    """
+
+    fn: Callable
+    module: type
+    reference: Callable
+    inputs: Callable[[torch.dtype, torch.device, torch.Generator], tuple]
+    options: tuple[dict, ...] = ({},)
+    grad_args: tuple[int, ...] = (0, 1)
+    torch_op: str | None = None
+    extreme: Callable[[torch.dtype, torch.device], tuple] | None = None
+    bad: tuple[BadInput, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+
+def _pair(shape=(4, 3)):
+    def inputs(dtype, device, g):
+        return (
+            torch.randn(shape, generator=g, dtype=torch.float64).to(dtype=dtype, device=device),
+            torch.randn(shape, generator=g, dtype=torch.float64).to(dtype=dtype, device=device),
+        )
+
+    return inputs
+
+
+def _extreme_pair(dtype, device):
+    x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
+    return x, torch.zeros_like(x)
+
+
+def _shape_mismatch():
+    return torch.zeros(3), torch.zeros(4)
+
+
+def _integer_input():
+    return torch.zeros(3, dtype=torch.long), torch.zeros(3)
+
+
+REGISTRY: tuple[LossCase, ...] = (
+    LossCase(
+        fn=L.mse_loss,
+        module=L.MSELoss,
+        reference=F.mse_loss,
+        inputs=_pair(),
+        options=({}, {"weight": "positive"}),
+        torch_op="nn.functional.mse_loss",
+        extreme=_extreme_pair,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"mse_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"mse_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"mse_loss: weight shape \(2,\) does not match input shape \(3,\)"),
+        ),
+    ),
+)
+
+
+def materialize(options: dict, args: tuple, g: torch.Generator) -> dict:
+    """Turn option placeholders into tensors shaped like the input.
+
+    ``"positive"`` becomes a positive tensor of the input's shape, dtype and device: the
+    registry can then name an element-wise ``weight`` without fixing its shape.
+    """
+    x = args[0]
+    out = {}
+    for key, value in options.items():
+        if isinstance(value, str) and value == "positive":
+            value = (0.5 + torch.rand(x.shape, generator=g, dtype=torch.float64)).to(dtype=x.dtype, device=x.device)
+        out[key] = value
+    return out

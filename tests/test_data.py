@@ -1,0 +1,78 @@
+"""The synthetic data sets: shapes, dtypes, seeding and their documented properties."""
+
+import pytest
+import torch
+
+from lossbook import data
+
+
+@pytest.mark.parametrize(
+    "make, x_shape, y_shape, y_dtype",
+    [
+        (lambda s: data.linear(50, n_features=3, seed=s), (50, 3), (50, 1), torch.float32),
+        (lambda s: data.nonlinear(50, seed=s), (50, 1), (50, 1), torch.float32),
+        (lambda s: data.blobs(60, n_classes=3, seed=s), (60, 2), (60,), torch.int64),
+        (lambda s: data.moons(60, seed=s), (60, 2), (60,), torch.int64),
+        (lambda s: data.spirals(60, seed=s), (60, 2), (60,), torch.int64),
+        (lambda s: data.imbalanced(500, seed=s), (500, 2), (500,), torch.int64),
+    ],
+)
+def test_shapes_dtypes_and_seeding(make, x_shape, y_shape, y_dtype):
+    (x, y), (x2, y2), (x3, _) = make(0), make(0), make(1)
+    assert x.shape == x_shape and y.shape == y_shape and x.dtype == torch.float32 and y.dtype == y_dtype
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    assert not torch.equal(x, x3)
+
+
+def test_linear_recovers_its_parameters_by_least_squares():
+    x, y = data.linear(5000, n_features=2, weight=[1.5, -0.5], bias=0.25, noise=0.1, seed=0)
+    x1 = torch.cat([x, torch.ones(len(x), 1)], 1).double()
+    theta = torch.linalg.lstsq(x1, y.double()).solution.squeeze()
+    torch.testing.assert_close(theta, torch.tensor([1.5, -0.5, 0.25], dtype=torch.float64), atol=0.01, rtol=0)
+
+
+def test_outliers_are_the_stated_fraction_and_one_sided():
+    clean = data.linear(200, outliers=0.0, seed=0)[1]
+    dirty = data.linear(200, outliers=0.1, outlier_scale=10.0, seed=0)[1]
+    shift = (dirty - clean).squeeze()
+    moved = shift.abs() > 0
+    assert int(moved.sum()) == 20
+    assert (shift[moved] >= 10).all() and (shift[moved] <= 20).all()
+
+
+def test_heteroscedastic_noise_grows_with_x():
+    x, y = data.linear(4000, weight=0.0, bias=0.0, noise=1.0, heteroscedastic=True, seed=0)
+    near, far = y[x.abs() < 0.5].std(), y[x.abs() > 1.5].std()
+    assert far > 3 * near
+
+
+def test_class_proportions():
+    _, y = data.imbalanced(1000, minority=0.05, seed=0)
+    assert int((y == 1).sum()) == 50
+    _, y = data.blobs(90, n_classes=3, seed=0)
+    assert torch.bincount(y).tolist() == [30, 30, 30]
+
+
+def test_split():
+    x, y = data.linear(100, seed=0)
+    (xt, yt), (xv, yv) = data.split(x, y, val_fraction=0.2, seed=0)
+    assert len(xt) == 80 and len(xv) == 20
+    assert sorted(torch.cat([xt, xv]).squeeze().tolist()) == sorted(x.squeeze().tolist())
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: data.linear(0), ValueError, "linear: n must be an int >= 1, got 0"),
+        (lambda: data.linear(10, outliers=1.5), ValueError, r"linear: outliers must be in \[0, 1\), got 1.5"),
+        (lambda: data.linear(10, n_features=2, weight=[1.0, 2.0, 3.0]), ValueError, "linear: weight must be one number or 2 numbers"),
+        (lambda: data.blobs(10, n_classes=1), ValueError, "blobs: n_classes must be >= 2, got 1"),
+        (lambda: data.blobs(10, proportions=(1, 2)), ValueError, "blobs: proportions must be 3 non-negative numbers"),
+        (lambda: data.imbalanced(10, minority=0.0), ValueError, r"imbalanced: minority must be in \(0, 1\)"),
+        (lambda: data.split(torch.zeros(3), torch.zeros(4)), ValueError, "split: x and y must have the same first dimension"),
+        (lambda: data.moons(10, seed=1.5), TypeError, "moons: seed must be an int, got float"),
+    ],
+)
+def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
