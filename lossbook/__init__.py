@@ -5,7 +5,7 @@
     >>> from lossbook.losses import mse_loss  # drop-in for torch.nn.functional.mse_loss
 """
 
-from lossbook import data, gradcheck, losses, plot, train
+from lossbook import data, gradcheck, losses, metrics, plot, train
 from lossbook.train import History, device, fit, setup
 
 __version__ = "0.1.0"
@@ -18,6 +18,7 @@ __all__ = [
     "fit",
     "gradcheck",
     "losses",
+    "metrics",
     "plot",
     "setup",
     "train",

@@ -112,3 +112,30 @@ def predictions(
     ax.set_ylabel("$y$")
     ax.legend()
     return ax
+
+
+def decision_regions(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, *, ax=None, resolution: int = 200, margin: float = 0.5):
+    """Colour the plane by the class ``model`` predicts and scatter 2-D labelled data on top.
+
+    The model maps ``(m, 2)`` inputs to logits: ``(m, K)`` for ``K`` classes (argmax), or
+    ``(m,)``/``(m, 1)`` for a binary problem (positive when the logit is above 0).
+    """
+    ax = _axes(ax, figsize=(5, 4.5))
+    xs, ys = x.detach().cpu(), y.detach().cpu().reshape(-1)
+    lo, hi = xs.min(dim=0).values - margin, xs.max(dim=0).values + margin
+    g0, g1 = torch.meshgrid(torch.linspace(lo[0], hi[0], resolution), torch.linspace(lo[1], hi[1], resolution), indexing="xy")
+    grid = torch.stack([g0.reshape(-1), g1.reshape(-1)], dim=1)
+    params = list(model.parameters())
+    with torch.no_grad():
+        logits = model(grid.to(params[0].device, params[0].dtype) if params else grid).cpu()
+    pred = logits.argmax(dim=1) if logits.dim() == 2 and logits.shape[1] > 1 else (logits.reshape(-1) > 0).long()
+    n_classes = int(max(ys.max().item(), pred.max().item())) + 1
+    cmap = plt.get_cmap("tab10")
+    colors = [cmap(k) for k in range(n_classes)]
+    ax.contourf(g0, g1, pred.reshape(resolution, resolution), levels=torch.arange(n_classes + 1) - 0.5, colors=colors, alpha=0.25)
+    for k in range(n_classes):
+        ax.scatter(xs[ys == k, 0], xs[ys == k, 1], s=10, color=colors[k], edgecolor="k", linewidth=0.3, label=f"class {k}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="best", fontsize="small")
+    return ax

@@ -43,6 +43,7 @@ class LossCase:
             reproduce; ``None`` for losses PyTorch lacks.
         extreme: ``extreme(dtype, device)`` returns arguments at extreme but finite values
             (residuals or logits of 1e4), at which value and gradients must stay finite.
+        reductions: the values of ``reduction`` the loss accepts (``kl_div`` adds ``'batchmean'``).
         bad: calls that must raise.
     """
 
@@ -54,6 +55,7 @@ class LossCase:
     grad_args: tuple[int, ...] = (0, 1)
     torch_op: str | None = None
     extreme: Callable[[torch.dtype, torch.device], tuple] | None = None
+    reductions: tuple[str, ...] = ("none", "mean", "sum")
     bad: tuple[BadInput, ...] = field(default_factory=tuple)
 
     @property
@@ -84,13 +86,29 @@ def _integer_input():
     return torch.zeros(3, dtype=torch.long), torch.zeros(3)
 
 
+def positive_like_input(args: tuple, g: torch.Generator) -> torch.Tensor:
+    """A positive tensor of the input's shape, dtype and device (an element-wise ``weight``)."""
+    x = args[0]
+    return (0.5 + torch.rand(x.shape, generator=g, dtype=torch.float64)).to(dtype=x.dtype, device=x.device)
+
+
+def materialize(options: dict, args: tuple, g: torch.Generator) -> dict:
+    """Build an option set for the given arguments.
+
+    A callable option value is called as ``value(args, generator)``, so that the registry
+    can name a tensor option (a weight, a variance) whose shape, dtype and device follow
+    the inputs; other values are passed as they are.
+    """
+    return {key: value(args, g) if callable(value) else value for key, value in options.items()}
+
+
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
         fn=L.mse_loss,
         module=L.MSELoss,
         reference=F.mse_loss,
         inputs=_pair(),
-        options=({}, {"weight": "positive"}),
+        options=({}, {"weight": positive_like_input}),
         torch_op="nn.functional.mse_loss",
         extreme=_extreme_pair,
         bad=(
@@ -100,18 +118,3 @@ REGISTRY: tuple[LossCase, ...] = (
         ),
     ),
 )
-
-
-def materialize(options: dict, args: tuple, g: torch.Generator) -> dict:
-    """Turn option placeholders into tensors shaped like the input.
-
-    ``"positive"`` becomes a positive tensor of the input's shape, dtype and device: the
-    registry can then name an element-wise ``weight`` without fixing its shape.
-    """
-    x = args[0]
-    out = {}
-    for key, value in options.items():
-        if isinstance(value, str) and value == "positive":
-            value = (0.5 + torch.rand(x.shape, generator=g, dtype=torch.float64)).to(dtype=x.dtype, device=x.device)
-        out[key] = value
-    return out

@@ -73,3 +73,12 @@ def test_plot_history_and_predictions():
     model = torch.nn.Linear(1, 1)
     ax = _no_global_state_change(lambda: plot.predictions(x, y, {"linear": model}, highlight=torch.zeros(20, dtype=torch.bool)))
     assert len(ax.lines) == 1
+
+
+def test_plot_decision_regions_binary_and_multiclass():
+    x, y = data.blobs(60, n_classes=3, seed=0)
+    ax = _no_global_state_change(lambda: plot.decision_regions(torch.nn.Linear(2, 3), x, y, resolution=20))
+    assert len(ax.collections) >= 3
+    xb, yb = data.moons(40, seed=0)
+    ax = _no_global_state_change(lambda: plot.decision_regions(torch.nn.Linear(2, 1), xb, yb, resolution=20))
+    assert len(ax.collections) >= 2

@@ -5,9 +5,14 @@ Each function computes the element-wise loss with a ``torch.autograd.Function`` 
 :mod:`lossbook.losses._reduction`. Each has a module class that holds its options.
 """
 
+# Part II: regression (book/regression/)
 from lossbook.losses.mse import MSELoss, mse_loss
 
+# Part III: classification (book/classification/)
+
 __all__ = [
+    # regression
     "MSELoss",
     "mse_loss",
+    # classification
 ]

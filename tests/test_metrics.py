@@ -1,0 +1,50 @@
+"""lossbook.metrics, on values computed by hand."""
+
+import pytest
+import torch
+
+from lossbook import metrics
+
+
+def test_accuracy_binary_logits_and_multiclass():
+    assert metrics.accuracy(torch.tensor([2.0, -1.0, 0.5, -0.2]), torch.tensor([1, 0, 0, 0])) == 0.75
+    scores = torch.tensor([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
+    assert metrics.accuracy(scores, torch.tensor([0, 1, 1])) == pytest.approx(2 / 3)
+
+
+def test_precision_and_recall():
+    # predicted positive: examples 0, 2; true positives: 0, 1 -> precision 1/2, recall 1/2
+    scores, target = torch.tensor([1.0, -1.0, 2.0, -3.0]), torch.tensor([1, 1, 0, 0])
+    assert metrics.precision(scores, target) == 0.5
+    assert metrics.recall(scores, target) == 0.5
+    assert metrics.precision(torch.full((4,), -1.0), target) == 0.0
+
+
+def test_average_precision_by_hand():
+    # ranking by score: pos, neg, pos, neg -> precisions at the hits 1/1 and 2/3 -> AP = (1 + 2/3) / 2
+    scores, target = torch.tensor([0.9, 0.8, 0.7, 0.1]), torch.tensor([1, 0, 1, 0])
+    assert metrics.average_precision(scores, target) == pytest.approx((1 + 2 / 3) / 2)
+    assert metrics.average_precision(torch.tensor([4.0, 3.0, 2.0, 1.0]), torch.tensor([1, 1, 0, 0])) == 1.0
+
+
+def test_expected_calibration_error_by_hand():
+    # two bins used: confidences 0.9 (right) and 0.6 (wrong) -> ECE = 0.5 * 0.1 + 0.5 * 0.6
+    p = torch.tensor([[0.9, 0.1], [0.4, 0.6]])
+    assert metrics.expected_calibration_error(p, torch.tensor([0, 0]), bins=10) == pytest.approx(0.35)
+    conf, acc, count = metrics.reliability(p, torch.tensor([0, 0]), bins=10)
+    assert conf == pytest.approx([0.6, 0.9]) and acc == [0.0, 1.0] and count == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: metrics.accuracy(torch.zeros(3), torch.zeros(4)), r"accuracy: target shape \(4,\) does not match scores shape \(3,\)"),
+        (lambda: metrics.recall(torch.zeros(3), torch.zeros(3, dtype=torch.long)), "recall: target holds no example of class 1"),
+        (lambda: metrics.average_precision(torch.zeros(3, 2), torch.zeros(3)), "average_precision: binary scores must have shape"),
+        (lambda: metrics.average_precision(torch.zeros(3), torch.tensor([0, 2, 1])), "average_precision: target must hold 0 and 1 only"),
+        (lambda: metrics.expected_calibration_error(torch.ones(2, 2), torch.zeros(2)), "probabilities must be in"),
+    ],
+)
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
