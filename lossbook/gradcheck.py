@@ -91,7 +91,7 @@ def check_gradient(
         names: the arguments' names for the report (default ``input``, ``target``, ...).
         wrt: indices of the floating-point arguments to differentiate (default: all of them).
         eps: the finite-difference step.
-        atol: the tolerance of :attr:`GradientReport.ok`.
+        atol: the tolerance of ``GradientReport.ok``.
 
     Returns:
         A :class:`GradientReport`; print it for a table, or test ``report.ok``.
