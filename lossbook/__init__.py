@@ -5,7 +5,7 @@
     >>> from lossbook.losses import mse_loss  # drop-in for torch.nn.functional.mse_loss
 """
 
-from lossbook import data, gradcheck, losses, metrics, plot, train
+from lossbook import data, gradcheck, losses, metrics, optim, plot, train
 from lossbook.train import History, device, fit, setup
 
 __version__ = "0.1.0"
@@ -19,6 +19,7 @@ __all__ = [
     "gradcheck",
     "losses",
     "metrics",
+    "optim",
     "plot",
     "setup",
     "train",
