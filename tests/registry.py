@@ -102,6 +102,66 @@ def materialize(options: dict, args: tuple, g: torch.Generator) -> dict:
     return {key: value(args, g) if callable(value) else value for key, value in options.items()}
 
 
+def _reduce_reference(loss, reduction, weight=None):
+    """Weight and reduce an element-wise reference loss the plain way (weighted mean for 'mean')."""
+    if weight is not None:
+        loss = loss * weight
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / (weight.sum() if weight is not None else loss.numel())
+
+
+def _log_cosh_reference(input, target, *, reduction="mean", weight=None):
+    return _reduce_reference(torch.log(torch.cosh(input - target)), reduction, weight)
+
+
+def _quantile_reference(input, target, *, quantile=0.5, reduction="mean", weight=None):
+    u = target - input  # pinball: tau * u for u >= 0, (tau - 1) * u for u < 0
+    return _reduce_reference(torch.maximum(quantile * u, (quantile - 1) * u), reduction, weight)
+
+
+def _barron_reference(input, target, *, alpha=1.0, scale=1.0, reduction="mean", weight=None):
+    z = ((input - target) / scale) ** 2
+    if alpha == 2:  # L2
+        loss = z / 2
+    elif alpha == 0:  # Cauchy / Lorentzian
+        loss = torch.log(z / 2 + 1)
+    elif alpha == float("-inf"):  # Welsch
+        loss = 1 - torch.exp(-z / 2)
+    else:  # Barron (2019), eq. 1
+        b = abs(alpha - 2)
+        loss = b / alpha * ((z / b + 1) ** (alpha / 2) - 1)
+    return _reduce_reference(loss, reduction, weight)
+
+
+def _gaussian_inputs(dtype, device, g):
+    """``(mean, target, var)``, the variances in [0.2, 1.2]: above every ``eps`` the options use."""
+    mean, target = (torch.randn((4, 3), generator=g, dtype=torch.float64) for _ in range(2))
+    var = 0.2 + torch.rand((4, 3), generator=g, dtype=torch.float64)
+    return tuple(t.to(dtype=dtype, device=device) for t in (mean, target, var))
+
+
+def _gaussian_extreme(dtype, device):
+    x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
+    var = torch.tensor([0.0, 1e4, 1e-8, 2.0], dtype=dtype, device=device)  # 0 and 1e-8 are clamped to eps
+    return x, torch.zeros_like(x), var
+
+
+def _poisson_inputs(dtype, device, g):
+    """``(rate or log-rate, counts)``: inputs in [0.2, 2.2], valid for both ``log_input`` values;
+    targets in [0, 5.2], kept 0.1 away from 1, where ``full``'s Stirling term switches on."""
+    rate = 0.2 + 2 * torch.rand((4, 3), generator=g, dtype=torch.float64)
+    target = 5 * torch.rand((4, 3), generator=g, dtype=torch.float64)
+    target = torch.where((target - 1).abs() < 0.1, target + 0.2, target)
+    return rate.to(dtype=dtype, device=device), target.to(dtype=dtype, device=device)
+
+
+def _poisson_extreme(dtype, device):
+    # log-rates of -1e4 and 80: e^80 ~ 5.5e34 is close to float32's largest number (e^1e4 overflows any dtype)
+    x = torch.tensor([-1e4, 80.0, 0.5, -3.0], dtype=dtype, device=device)
+    return x, torch.tensor([0.0, 1e4, 3.0, 1e4], dtype=dtype, device=device)
+
+
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
         fn=L.mse_loss,
@@ -115,6 +175,55 @@ REGISTRY: tuple[LossCase, ...] = (
             BadInput(_shape_mismatch, {}, ValueError, r"mse_loss: target shape \(4,\) does not match input shape \(3,\)"),
             BadInput(_integer_input, {}, TypeError, r"mse_loss: input must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"mse_loss: weight shape \(2,\) does not match input shape \(3,\)"),
+        ),
+    ),
+    LossCase(
+        fn=L.log_cosh_loss,
+        module=L.LogCoshLoss,
+        reference=_log_cosh_reference,
+        inputs=_pair(),
+        options=({}, {"weight": positive_like_input}),
+        extreme=_extreme_pair,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"log_cosh_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"log_cosh_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"log_cosh_loss: weight shape \(2,\) does not match input shape \(3,\)"),
+        ),
+    ),
+    LossCase(
+        fn=L.quantile_loss,
+        module=L.QuantileLoss,
+        reference=_quantile_reference,
+        inputs=_pair(),
+        options=({}, {"quantile": 0.1}, {"quantile": 0.95, "weight": positive_like_input}),
+        extreme=_extreme_pair,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"quantile_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": 1.5}, ValueError, r"quantile_loss: quantile must be in \(0, 1\), got 1.5"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": 0.0}, ValueError, r"quantile_loss: quantile must be in \(0, 1\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": torch.tensor(0.5)}, TypeError, r"quantile_loss: quantile must be a real number, got Tensor"),
+        ),
+    ),
+    LossCase(
+        fn=L.barron_loss,
+        module=L.BarronLoss,
+        reference=_barron_reference,
+        inputs=_pair(),
+        options=(
+            {},
+            {"alpha": 2.0, "scale": 0.5},
+            {"alpha": 0.0},
+            {"alpha": -2.0, "scale": 0.7},
+            {"alpha": float("-inf"), "scale": 2.0},
+            {"alpha": 0.5, "weight": positive_like_input},
+            {"alpha": 3.0},
+        ),
+        extreme=_extreme_pair,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"barron_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"scale": 0.0}, ValueError, r"barron_loss: scale must be in \(0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("inf")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got inf"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("nan")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got nan"),
         ),
     ),
 )

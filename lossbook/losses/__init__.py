@@ -6,7 +6,10 @@ Each function computes the element-wise loss with a ``torch.autograd.Function`` 
 """
 
 # Part II: regression (book/regression/)
+from lossbook.losses.log_cosh import LogCoshLoss, log_cosh_loss
 from lossbook.losses.mse import MSELoss, mse_loss
+from lossbook.losses.quantile import QuantileLoss, quantile_loss
+from lossbook.losses.robust import BarronLoss, barron_loss
 
 # Part III: classification (book/classification/)
 
@@ -14,5 +17,11 @@ __all__ = [
     # regression
     "MSELoss",
     "mse_loss",
+    "LogCoshLoss",
+    "log_cosh_loss",
+    "QuantileLoss",
+    "quantile_loss",
+    "BarronLoss",
+    "barron_loss",
     # classification
 ]
