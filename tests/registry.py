@@ -162,6 +162,82 @@ def _poisson_extreme(dtype, device):
     return x, torch.tensor([0.0, 1e4, 3.0, 1e4], dtype=dtype, device=device)
 
 
+def _bce_probability_pair(shape=(4, 3)):
+    """Probabilities away from 0 and 1, and soft targets in [0, 1] (both differentiable)."""
+
+    def inputs(dtype, device, g):
+        p = 0.05 + 0.9 * torch.rand(shape, generator=g, dtype=torch.float64)
+        y = torch.rand(shape, generator=g, dtype=torch.float64)
+        return p.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
+
+    return inputs
+
+
+def _bce_logit_pair(shape=(4, 3)):
+    """Logits of a few units, and soft targets in [0, 1] (both differentiable)."""
+
+    def inputs(dtype, device, g):
+        z = 3 * torch.randn(shape, generator=g, dtype=torch.float64)
+        y = torch.rand(shape, generator=g, dtype=torch.float64)
+        return z.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
+
+    return inputs
+
+
+def _bce_extreme_probabilities(dtype, device):
+    # p exactly 0 and 1 against targets 0 and 1: the clamped logs give losses 0 or 100, finite gradients
+    p = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.5], dtype=dtype, device=device)
+    return p, torch.tensor([0.0, 0.0, 1.0, 1.0, 0.5], dtype=dtype, device=device)
+
+
+def _bce_extreme_logits(dtype, device):
+    z = torch.tensor([1e4, -1e4, 1e4, -1e4, 0.5], dtype=dtype, device=device)
+    return z, torch.tensor([0.0, 0.0, 1.0, 1.0, 0.5], dtype=dtype, device=device)
+
+
+def positive_per_class(args: tuple, g: torch.Generator) -> torch.Tensor:
+    """A positive tensor of shape ``(C,)``, C the size of the input's dimension 1 (a per-class weight)."""
+    x = args[0]
+    return (0.5 + torch.rand(x.shape[1], generator=g, dtype=torch.float64)).to(dtype=x.dtype, device=x.device)
+
+
+def _ce_inputs(log_probabilities: bool = False, shape=(6, 4, 2)):
+    """Logits ``(N, C, d)`` (or their log-softmax) and int64 targets ``(N, d)`` that hold every class."""
+
+    def inputs(dtype, device, g):
+        n, c = shape[0], shape[1]
+        z = 2 * torch.randn(shape, generator=g, dtype=torch.float64)
+        if log_probabilities:
+            z = torch.log_softmax(z, dim=1)
+        n_targets = z[:, 0].numel()
+        target = (torch.arange(n_targets) % c)[torch.randperm(n_targets, generator=g)].reshape((n,) + shape[2:])
+        return z.to(dtype=dtype, device=device), target.to(device)
+
+    return inputs
+
+
+def _ce_extreme_logits(dtype, device):
+    # logits of +-1e4: the targets sit on the largest and on the smallest logit
+    z = torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [0.5, -1e4, 2.0]], dtype=dtype, device=device)
+    return z, torch.tensor([0, 0, 1], device=device)
+
+
+def _ce_bad(name: str) -> tuple[BadInput, ...]:
+    """The bad class-index inputs cross_entropy and nll_loss share."""
+    x = lambda: torch.zeros(4, 3)  # noqa: E731
+    return (
+        BadInput(lambda: (x(), torch.tensor([0, 1, 3, 2])), {}, ValueError, rf"{name}: target holds class index 3, expected values in \[0, 3\) or ignore_index=-100"),
+        BadInput(lambda: (x(), torch.tensor([0, 1, -1, 2])), {}, ValueError, rf"{name}: target holds class index -1"),
+        BadInput(lambda: (x(), torch.tensor([0, 1, 2, 1], dtype=torch.int32)), {}, TypeError, rf"{name}: target class indices must have dtype torch.int64 \(or torch.uint8\), got dtype torch.int32"),
+        BadInput(lambda: (x(), torch.zeros(5, dtype=torch.long)), {}, ValueError, rf"{name}: target batch size 5 does not match input batch size 4"),
+        BadInput(lambda: (x(), torch.zeros(4, 1, dtype=torch.long)), {}, ValueError, rf"{name}: target shape \(4, 1\) does not match input shape \(4, 3\)"),
+        BadInput(lambda: (x(), torch.zeros(4, dtype=torch.long)), {"weight": torch.ones(4)}, ValueError, rf"{name}: weight must have shape \(3,\), one entry per class, got shape \(4,\)"),
+        BadInput(lambda: (torch.zeros(4, 3, dtype=torch.long), torch.zeros(4, dtype=torch.long)), {}, TypeError, rf"{name}: input must be a floating-point tensor, got dtype torch.int64"),
+        BadInput(lambda: (torch.tensor(1.0), torch.tensor(0)), {}, ValueError, rf"{name}: input must have a class dimension"),
+        BadInput(lambda: (x(), torch.zeros(4, dtype=torch.long)), {"ignore_index": 1.5}, TypeError, rf"{name}: ignore_index must be an int, got float"),
+    )
+
+
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
         fn=L.mse_loss,
@@ -225,5 +301,84 @@ REGISTRY: tuple[LossCase, ...] = (
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("inf")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got inf"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("nan")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got nan"),
         ),
+    ),
+    LossCase(
+        fn=L.binary_cross_entropy,
+        module=L.BCELoss,
+        reference=F.binary_cross_entropy,
+        inputs=_bce_probability_pair(),
+        options=({}, {"weight": positive_like_input}, {"weight": positive_per_class}),
+        torch_op="nn.functional.binary_cross_entropy",
+        extreme=_bce_extreme_probabilities,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"binary_cross_entropy: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"binary_cross_entropy: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.tensor([0.5, 1.5]), torch.zeros(2)), {}, ValueError, r"binary_cross_entropy: input values must be in \[0, 1\], got values in \[0.5, 1.5\]"),
+            BadInput(lambda: (torch.tensor([0.5, 0.5]), torch.tensor([0.0, 2.0])), {}, ValueError, r"binary_cross_entropy: target values must be in \[0, 1\]"),
+            BadInput(lambda: (torch.tensor([0.5, float("nan")]), torch.zeros(2)), {}, ValueError, r"binary_cross_entropy: input values must be in \[0, 1\]"),
+            BadInput(lambda: (torch.full((4, 3), 0.5), torch.zeros(4, 3)), {"weight": torch.ones(4)}, ValueError, r"binary_cross_entropy: weight shape \(4,\) does not broadcast to input shape \(4, 3\)"),
+            BadInput(lambda: (torch.full((3,), 0.5), torch.zeros(3, dtype=torch.float64)), {}, TypeError, r"binary_cross_entropy: target dtype torch.float64 does not match input dtype torch.float32"),
+        ),
+    ),
+    LossCase(
+        fn=L.binary_cross_entropy_with_logits,
+        module=L.BCEWithLogitsLoss,
+        reference=F.binary_cross_entropy_with_logits,
+        inputs=_bce_logit_pair(),
+        options=(
+            {},
+            {"weight": positive_like_input},
+            {"weight": positive_per_class},
+            {"pos_weight": positive_per_class},
+            {"weight": positive_like_input, "pos_weight": positive_like_input},
+        ),
+        torch_op="nn.functional.binary_cross_entropy_with_logits",
+        extreme=_bce_extreme_logits,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"binary_cross_entropy_with_logits: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"binary_cross_entropy_with_logits: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"binary_cross_entropy_with_logits: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(2), torch.tensor([0.0, 2.0])), {}, ValueError, r"binary_cross_entropy_with_logits: target values must be in \[0, 1\]"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"pos_weight": torch.ones(4)}, ValueError, r"binary_cross_entropy_with_logits: pos_weight shape \(4,\) does not broadcast to input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"weight": torch.ones(2, 4, 3)}, ValueError, r"binary_cross_entropy_with_logits: weight shape \(2, 4, 3\) does not broadcast to input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"pos_weight": torch.ones(3, dtype=torch.long)}, TypeError, r"binary_cross_entropy_with_logits: pos_weight must be a floating-point tensor"),
+        ),
+    ),
+    LossCase(
+        fn=L.cross_entropy,
+        module=L.CrossEntropyLoss,
+        reference=F.cross_entropy,
+        inputs=_ce_inputs(),
+        options=(
+            {},
+            {"weight": positive_per_class},
+            {"ignore_index": 1},
+            {"label_smoothing": 0.1},
+            {"weight": positive_per_class, "ignore_index": 0, "label_smoothing": 0.3},
+            {"label_smoothing": 1.0},
+        ),
+        grad_args=(0,),
+        torch_op="nn.functional.cross_entropy",
+        extreme=_ce_extreme_logits,
+        bad=(
+            *_ce_bad("cross_entropy"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4)), {}, TypeError, r"cross_entropy: target class indices must have dtype torch.int64 \(or torch.uint8\), got dtype torch.float32; class probabilities must have the input's shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3, dtype=torch.long)), {}, TypeError, r"cross_entropy: a target of the input's shape \(4, 3\) holds class probabilities and must be floating point, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.full((4, 3), 1.5)), {}, ValueError, r"cross_entropy: target values must be in \[0, 1\], got values in \[1.5, 1.5\]"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.full((4, 3), 0.5)), {"ignore_index": 1}, ValueError, r"cross_entropy: ignore_index is not supported with class-probability targets, got 1"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)), {"label_smoothing": 1.5}, ValueError, r"cross_entropy: label_smoothing must be in \[0.0, 1.0\], got 1.5"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)), {"label_smoothing": -0.1}, ValueError, r"cross_entropy: label_smoothing must be in \[0.0, 1.0\], got -0.1"),
+        ),
+    ),
+    LossCase(
+        fn=L.nll_loss,
+        module=L.NLLLoss,
+        reference=F.nll_loss,
+        inputs=_ce_inputs(log_probabilities=True),
+        options=({}, {"weight": positive_per_class}, {"ignore_index": 1}, {"weight": positive_per_class, "ignore_index": 0}),
+        grad_args=(0,),
+        torch_op="nn.functional.nll_loss",
+        extreme=_ce_extreme_logits,
+        bad=_ce_bad("nll_loss"),
     ),
 )

@@ -11,7 +11,15 @@ from lossbook.losses.mse import MSELoss, mse_loss
 from lossbook.losses.quantile import QuantileLoss, quantile_loss
 from lossbook.losses.robust import BarronLoss, barron_loss
 
+# isort: split
 # Part III: classification (book/classification/)
+from lossbook.losses.binary_cross_entropy import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+)
+from lossbook.losses.cross_entropy import CrossEntropyLoss, NLLLoss, cross_entropy, nll_loss
 
 __all__ = [
     # regression
@@ -24,4 +32,12 @@ __all__ = [
     "BarronLoss",
     "barron_loss",
     # classification
+    "BCELoss",
+    "binary_cross_entropy",
+    "BCEWithLogitsLoss",
+    "binary_cross_entropy_with_logits",
+    "CrossEntropyLoss",
+    "cross_entropy",
+    "NLLLoss",
+    "nll_loss",
 ]

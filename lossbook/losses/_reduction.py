@@ -17,6 +17,7 @@ def reduce(
     reduction: str,
     *,
     weight: torch.Tensor | None = None,
+    denominator: torch.Tensor | None = None,
     dtype: torch.dtype | None = None,
     fn: str = "loss",
 ) -> torch.Tensor:
@@ -28,6 +29,9 @@ def reduce(
             ``'mean'`` its mean; with a ``weight``, the mean is the weighted mean
             ``sum(w * loss) / sum(w)``, as in PyTorch.
         weight: optional element-wise weight of the same shape as ``loss``.
+        denominator: optional divisor of the sum for ``'mean'``, for losses whose mean is
+            not over the elements of ``loss``: ``cross_entropy`` divides by the sum of the
+            class weights of the targets that are not ignored.
         dtype: the dtype to return (the input's, when the loss was computed in float32
             for a float16/bfloat16 input).
         fn: the calling function's name, for error messages.
@@ -38,7 +42,10 @@ def reduce(
     if reduction == "sum":
         loss = loss.sum()
     elif reduction == "mean":
-        loss = loss.sum() / weight.sum() if weight is not None else loss.mean()
+        if denominator is not None:
+            loss = loss.sum() / denominator
+        else:
+            loss = loss.sum() / weight.sum() if weight is not None else loss.mean()
     return loss if dtype is None else loss.to(dtype)
 
 

@@ -86,3 +86,72 @@ def check_number(
     if too_low or too_high or math.isnan(value):
         interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
         raise ValueError(f"{fn}: {name} must be in {interval}, got {value}")
+
+
+def check_in_interval(fn: str, name: str, value: torch.Tensor, low: float = 0.0, high: float = 1.0) -> None:
+    """Require every element of a floating tensor to lie in ``[low, high]`` (probabilities, soft labels)."""
+    if value.numel() and not ((value >= low) & (value <= high)).all():
+        lo, hi = value.min().item(), value.max().item()
+        raise ValueError(f"{fn}: {name} values must be in [{low:g}, {high:g}], got values in [{lo:.4g}, {hi:.4g}]")
+
+
+def check_class_target(fn: str, input, target, *, ignore_index: int | None = None) -> int:
+    """Class-index targets, as in :func:`torch.nn.functional.cross_entropy`; returns the number of classes.
+
+    ``input`` is ``(C,)``, ``(N, C)`` or ``(N, C, d1, ..., dk)``; ``target`` is an integer
+    tensor of the input's shape without its class dimension, each entry in ``[0, C)`` or
+    equal to ``ignore_index``.
+    """
+    check_tensor(fn, "input", input)
+    check_integer_tensor(fn, "target", target)
+    if input.dim() == 0:
+        raise ValueError(f"{fn}: input must have a class dimension, got a scalar")
+    n_classes = input.shape[1] if input.dim() >= 2 else input.shape[0]
+    expected = input.shape[:1] + input.shape[2:] if input.dim() >= 2 else torch.Size([])
+    if target.shape != expected:
+        raise ValueError(
+            f"{fn}: target shape {_shape(target)} does not match input shape {_shape(input)}: "
+            f"expected {tuple(expected)}, the input's shape without its class dimension"
+        )
+    check_same_device(fn, "target", target, input)
+    out_of_range = (target < 0) | (target >= n_classes)
+    if ignore_index is not None:
+        out_of_range &= target != ignore_index
+    if out_of_range.any():
+        also = f" or ignore_index={ignore_index}" if ignore_index is not None else ""
+        raise ValueError(
+            f"{fn}: target holds class index {target[out_of_range][0].item()}, expected values in [0, {n_classes}){also}"
+        )
+    return n_classes
+
+
+def check_class_weight(fn: str, weight, n_classes: int, input: torch.Tensor) -> None:
+    """An optional per-class weight: a floating tensor of shape ``(C,)`` on the input's device."""
+    if weight is None:
+        return
+    check_tensor(fn, "weight", weight)
+    if weight.shape != (n_classes,):
+        raise ValueError(f"{fn}: weight must have shape ({n_classes},), one entry per class, got shape {_shape(weight)}")
+    check_same_device(fn, "weight", weight, input)
+
+
+def check_broadcastable(fn: str, name: str, value, input: torch.Tensor) -> None:
+    """An optional floating tensor that broadcasts to the input's shape without enlarging it.
+
+    PyTorch's rule for the ``weight`` and ``pos_weight`` of the binary cross-entropies: a
+    per-class weight of shape ``(C,)`` fits an input ``(N, C)``, as do ``(N, 1)`` and a scalar;
+    a shape that broadcasts to something larger than the input, or not at all, raises.
+    """
+    if value is None:
+        return
+    check_tensor(fn, name, value)
+    try:
+        shape = torch.broadcast_shapes(value.shape, input.shape)
+    except RuntimeError:
+        shape = None
+    if shape != input.shape:
+        raise ValueError(
+            f"{fn}: {name} shape {_shape(value)} does not broadcast to input shape {_shape(input)} "
+            f"(expected the input's shape or one that broadcasts to it, e.g. one entry per class)"
+        )
+    check_same_device(fn, name, value, input)
