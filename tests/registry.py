@@ -73,6 +73,29 @@ def _pair(shape=(4, 3)):
     return inputs
 
 
+def _pair_away_from_kinks(kinks=(0.0, 0.5, 1.0, 2.0), shape=(4, 3), margin=0.15):
+    """``(input, target)`` whose residuals ``|input - target|`` keep ``margin`` from every kink.
+
+    For losses with a kink or a switch of formula at ``|r| = 0``, ``delta`` or ``beta``: the
+    residual magnitudes are spread over the gaps between consecutive kinks (and one gap beyond
+    the last), so that every branch is exercised and finite differences never cross a kink.
+    """
+    edges = sorted(kinks) + [max(kinks) + 1.0]
+    gaps = [(lo + margin, hi - margin) for lo, hi in zip(edges, edges[1:])]
+
+    def inputs(dtype, device, g):
+        n = torch.Size(shape).numel()
+        lo = torch.tensor([gaps[i % len(gaps)][0] for i in range(n)], dtype=torch.float64)
+        hi = torch.tensor([gaps[i % len(gaps)][1] for i in range(n)], dtype=torch.float64)
+        size = lo + (hi - lo) * torch.rand(n, generator=g, dtype=torch.float64)
+        sign = torch.where(torch.rand(n, generator=g, dtype=torch.float64) < 0.5, -1.0, 1.0)
+        target = torch.randn(n, generator=g, dtype=torch.float64)
+        input = target + sign * size
+        return tuple(t.reshape(shape).to(dtype=dtype, device=device) for t in (input, target))
+
+    return inputs
+
+
 def _extreme_pair(dtype, device):
     x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
     return x, torch.zeros_like(x)
@@ -251,6 +274,52 @@ REGISTRY: tuple[LossCase, ...] = (
             BadInput(_shape_mismatch, {}, ValueError, r"mse_loss: target shape \(4,\) does not match input shape \(3,\)"),
             BadInput(_integer_input, {}, TypeError, r"mse_loss: input must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"mse_loss: weight shape \(2,\) does not match input shape \(3,\)"),
+        ),
+    ),
+    LossCase(
+        fn=L.l1_loss,
+        module=L.L1Loss,
+        reference=F.l1_loss,
+        inputs=_pair_away_from_kinks(),
+        options=({}, {"weight": positive_like_input}),
+        torch_op="nn.functional.l1_loss",
+        extreme=_extreme_pair,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"l1_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"l1_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"l1_loss: weight shape \(2,\) does not match input shape \(3,\)"),
+        ),
+    ),
+    LossCase(
+        fn=L.huber_loss,
+        module=L.HuberLoss,
+        reference=F.huber_loss,
+        inputs=_pair_away_from_kinks(),
+        options=({}, {"delta": 0.5}, {"delta": 2.0}, {"delta": float("inf")}, {"delta": 2.0, "weight": positive_like_input}),
+        torch_op="nn.functional.huber_loss",
+        extreme=_extreme_pair,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"huber_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": 0.0}, ValueError, r"huber_loss: delta must be in \(0, inf\], got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": -1.0}, ValueError, r"huber_loss: delta must be in \(0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": float("nan")}, ValueError, r"huber_loss: delta must be in \(0, inf\], got nan"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": "1"}, TypeError, r"huber_loss: delta must be a real number, got str"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"huber_loss: weight shape \(2,\) does not match input shape \(3,\)"),
+        ),
+    ),
+    LossCase(
+        fn=L.smooth_l1_loss,
+        module=L.SmoothL1Loss,
+        reference=F.smooth_l1_loss,
+        inputs=_pair_away_from_kinks(),
+        options=({}, {"beta": 0.0}, {"beta": 0.5}, {"beta": 2.0}),
+        torch_op="nn.functional.smooth_l1_loss",
+        extreme=_extreme_pair,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"smooth_l1_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"smooth_l1_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"beta": -0.5}, ValueError, r"smooth_l1_loss: beta must be in \[0, inf\], got -0.5"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"beta": float("nan")}, ValueError, r"smooth_l1_loss: beta must be in \[0, inf\], got nan"),
         ),
     ),
     LossCase(

@@ -6,7 +6,9 @@ Each function computes the element-wise loss with a ``torch.autograd.Function`` 
 """
 
 # Part II: regression (book/regression/)
+from lossbook.losses.huber import HuberLoss, SmoothL1Loss, huber_loss, smooth_l1_loss
 from lossbook.losses.log_cosh import LogCoshLoss, log_cosh_loss
+from lossbook.losses.mae import L1Loss, l1_loss
 from lossbook.losses.mse import MSELoss, mse_loss
 from lossbook.losses.quantile import QuantileLoss, quantile_loss
 from lossbook.losses.robust import BarronLoss, barron_loss
@@ -25,6 +27,12 @@ __all__ = [
     # regression
     "MSELoss",
     "mse_loss",
+    "L1Loss",
+    "l1_loss",
+    "HuberLoss",
+    "huber_loss",
+    "SmoothL1Loss",
+    "smooth_l1_loss",
     "LogCoshLoss",
     "log_cosh_loss",
     "QuantileLoss",
