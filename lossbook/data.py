@@ -123,6 +123,45 @@ def nonlinear(
     return x, y
 
 
+def counts(
+    n: int = 200,
+    *,
+    n_features: int = 1,
+    weight: float | Sequence[float] = 1.0,
+    bias: float = 0.5,
+    x_range: tuple[float, float] = (-1.5, 1.5),
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Count data for Poisson regression: :math:`y \sim \mathrm{Poisson}(\lambda)` with :math:`\log\lambda = x w + b`.
+
+    The log of the rate is linear in ``x`` (a generalized linear model with the log link), so
+    the counts' mean and their variance both equal :math:`\lambda = e^{x w + b}`.
+
+    Args:
+        n: number of examples.
+        n_features: number of input features.
+        weight: the true weight of the log-rate: one number for every feature, or one per feature.
+        bias: the true bias of the log-rate.
+        x_range: inputs are uniform on this interval.
+        seed: the seed.
+
+    Returns:
+        ``(x, y)``: float32 ``(n, n_features)`` inputs and float32 ``(n, 1)`` non-negative
+        integer counts.
+    """
+    _check_n("counts", n)
+    g = _generator("counts", seed)
+    w = torch.as_tensor(weight, dtype=torch.float32).reshape(-1)
+    if w.numel() == 1:
+        w = w.expand(n_features)
+    if w.numel() != n_features:
+        raise ValueError(f"counts: weight must be one number or {n_features} numbers (n_features), got {w.numel()}")
+    lo, hi = x_range
+    x = lo + (hi - lo) * torch.rand(n, n_features, generator=g)
+    rate = torch.exp(x @ w.reshape(-1, 1) + bias)
+    return x, torch.poisson(rate, generator=g)
+
+
 def blobs(
     n: int = 300,
     *,

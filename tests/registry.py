@@ -261,6 +261,34 @@ def _ce_bad(name: str) -> tuple[BadInput, ...]:
     )
 
 
+def _gaussian_inputs(dtype, device, g):
+    """``(mean, target, var)``, the variances in [0.2, 1.2]: above every ``eps`` the options use."""
+    mean, target = (torch.randn((4, 3), generator=g, dtype=torch.float64) for _ in range(2))
+    var = 0.2 + torch.rand((4, 3), generator=g, dtype=torch.float64)
+    return tuple(t.to(dtype=dtype, device=device) for t in (mean, target, var))
+
+
+def _gaussian_extreme(dtype, device):
+    x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
+    var = torch.tensor([0.0, 1e4, 1e-8, 2.0], dtype=dtype, device=device)  # 0 and 1e-8 are clamped to eps
+    return x, torch.zeros_like(x), var
+
+
+def _poisson_inputs(dtype, device, g):
+    """``(rate or log-rate, counts)``: inputs in [0.2, 2.2], valid for both ``log_input`` values;
+    targets in [0, 5.2], kept 0.1 away from 1, where ``full``'s Stirling term switches on."""
+    rate = 0.2 + 2 * torch.rand((4, 3), generator=g, dtype=torch.float64)
+    target = 5 * torch.rand((4, 3), generator=g, dtype=torch.float64)
+    target = torch.where((target - 1).abs() < 0.1, target + 0.2, target)
+    return rate.to(dtype=dtype, device=device), target.to(dtype=dtype, device=device)
+
+
+def _poisson_extreme(dtype, device):
+    # log-rates of -1e4 and 80: e^80 ~ 5.5e34 is close to float32's largest number (e^1e4 overflows any dtype)
+    x = torch.tensor([-1e4, 80.0, 0.5, -3.0], dtype=dtype, device=device)
+    return x, torch.tensor([0.0, 1e4, 3.0, 1e4], dtype=dtype, device=device)
+
+
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
         fn=L.mse_loss,
@@ -449,5 +477,37 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.nll_loss",
         extreme=_ce_extreme_logits,
         bad=_ce_bad("nll_loss"),
+    ),
+    LossCase(
+        fn=L.gaussian_nll_loss,
+        module=L.GaussianNLLLoss,
+        reference=F.gaussian_nll_loss,
+        inputs=_gaussian_inputs,
+        options=({}, {"full": True}, {"eps": 0.1}),
+        grad_args=(0, 1, 2),
+        torch_op="nn.functional.gaussian_nll_loss",
+        extreme=_gaussian_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(3), torch.zeros(4), torch.ones(3)), {}, ValueError, r"gaussian_nll_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3), torch.ones(2)), {}, ValueError, r"gaussian_nll_loss: var shape \(2,\) does not match input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])), {}, ValueError, r"gaussian_nll_loss: var must be non-negative .*got a minimum of -0.5"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), -1.0), {}, ValueError, r"gaussian_nll_loss: var must be non-negative .*got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3, dtype=torch.long)), {}, TypeError, r"gaussian_nll_loss: var must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)), {"eps": -1e-6}, ValueError, r"gaussian_nll_loss: eps must be in \[0.0, inf\], got -1e-06"),
+        ),
+    ),
+    LossCase(
+        fn=L.poisson_nll_loss,
+        module=L.PoissonNLLLoss,
+        reference=F.poisson_nll_loss,
+        inputs=_poisson_inputs,
+        options=({}, {"full": True}, {"log_input": False}, {"log_input": False, "full": True, "eps": 1e-3}),
+        torch_op="nn.functional.poisson_nll_loss",
+        extreme=_poisson_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(3), torch.zeros(4)), {}, ValueError, r"poisson_nll_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"poisson_nll_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.ones(3), torch.ones(3)), {"log_input": False, "eps": -1.0}, ValueError, r"poisson_nll_loss: eps must be in \[0.0, inf\], got -1.0"),
+        ),
     ),
 )

@@ -1,5 +1,7 @@
 """The synthetic data sets: shapes, dtypes, seeding and their documented properties."""
 
+import math
+
 import pytest
 import torch
 
@@ -76,3 +78,22 @@ def test_split():
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_counts_are_poisson_with_a_log_linear_rate():
+    x, y = data.counts(20000, n_features=2, weight=[0.5, -1.0], bias=1.0, seed=0)
+    x2, y2 = data.counts(20000, n_features=2, weight=[0.5, -1.0], bias=1.0, seed=0)
+    assert x.shape == (20000, 2) and y.shape == (20000, 1) and x.dtype == y.dtype == torch.float32
+    assert torch.equal(x, x2) and torch.equal(y, y2) and not torch.equal(y, data.counts(20000, n_features=2, seed=1)[1])
+    assert (y >= 0).all() and torch.equal(y, y.round())
+    # Poisson: mean = variance = rate; check both on the examples whose rate is near e^1
+    rate = torch.exp(x @ torch.tensor([[0.5], [-1.0]]) + 1.0)
+    near = (rate - math.e).abs() < 0.1
+    assert abs(y[near].mean().item() - math.e) < 0.1 and abs(y[near].var().item() - math.e) < 0.3
+    # the log-rate is linear: a Poisson GLM fitted by Newton's method recovers (0.5, -1.0, 1.0)
+    x1 = torch.cat([x, torch.ones(len(x), 1)], 1).double()
+    theta = torch.zeros(3, 1, dtype=torch.float64)
+    for _ in range(25):
+        mu = torch.exp(x1 @ theta)
+        theta += torch.linalg.solve(x1.T @ (mu * x1), x1.T @ (y.double() - mu))
+    torch.testing.assert_close(theta.squeeze(), torch.tensor([0.5, -1.0, 1.0], dtype=torch.float64), atol=0.03, rtol=0)

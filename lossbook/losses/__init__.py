@@ -10,6 +10,7 @@ from lossbook.losses.huber import HuberLoss, SmoothL1Loss, huber_loss, smooth_l1
 from lossbook.losses.log_cosh import LogCoshLoss, log_cosh_loss
 from lossbook.losses.mae import L1Loss, l1_loss
 from lossbook.losses.mse import MSELoss, mse_loss
+from lossbook.losses.probabilistic import GaussianNLLLoss, PoissonNLLLoss, gaussian_nll_loss, poisson_nll_loss
 from lossbook.losses.quantile import QuantileLoss, quantile_loss
 from lossbook.losses.robust import BarronLoss, barron_loss
 
@@ -39,6 +40,10 @@ __all__ = [
     "quantile_loss",
     "BarronLoss",
     "barron_loss",
+    "GaussianNLLLoss",
+    "gaussian_nll_loss",
+    "PoissonNLLLoss",
+    "poisson_nll_loss",
     # classification
     "BCELoss",
     "binary_cross_entropy",

@@ -155,3 +155,26 @@ def check_broadcastable(fn: str, name: str, value, input: torch.Tensor) -> None:
             f"(expected the input's shape or one that broadcasts to it, e.g. one entry per class)"
         )
     check_same_device(fn, name, value, input)
+
+
+def check_broadcast_shape(fn: str, name: str, value: torch.Tensor, input: torch.Tensor, *, same_ndim: bool = False) -> None:
+    """Allow one documented broadcast: ``value`` has the input's shape, or that shape with one dimension of size 1.
+
+    For the few PyTorch losses whose documentation allows it (the target and the variance of
+    ``gaussian_nll_loss``). Missing leading dimensions count as dimensions of size 1, as in
+    broadcasting (a value of shape ``(3,)`` fits an input of shape ``(2, 3)``), unless
+    ``same_ndim``. Anything else raises: nothing else is broadcast.
+    """
+    vs, xs = tuple(value.shape), tuple(input.shape)
+    if vs == xs:
+        return
+    fits = len(vs) == len(xs) if same_ndim else len(vs) <= len(xs)
+    if fits:
+        padded = (1,) * (len(xs) - len(vs)) + vs
+        differ = [(v, x) for v, x in zip(padded, xs) if v != x]
+        if len(differ) == 1 and differ[0][0] == 1:
+            return
+    raise ValueError(
+        f"{fn}: {name} shape {_shape(value)} does not match input shape {_shape(input)} "
+        f"(expected the input's shape, or that shape with one dimension of size 1)"
+    )

@@ -1,0 +1,312 @@
+"""Likelihood losses for regression: Gaussian (mean and variance) and Poisson (counts).
+
+Chapter: ``book/regression/probabilistic.ipynb``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import torch
+from torch import nn
+
+from lossbook.losses._reduction import reduce
+from lossbook.losses._validation import (
+    check_broadcast_shape,
+    check_number,
+    check_pair,
+    check_reduction,
+    check_same_device,
+    check_tensor,
+)
+
+_HALF = (torch.float16, torch.bfloat16)
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
+    """Half-precision losses are computed in float32 and cast back by ``reduce``."""
+    return torch.float32 if dtype in _HALF else dtype
+
+
+class _GaussianNLL(torch.autograd.Function):
+    """Element-wise :math:`\\tfrac12(\\log v + (\\mu - y)^2 / v)`, with ``v = max(var, eps)``.
+
+    The gradient is the one derived in the chapter, evaluated at the clamped variance. As in
+    PyTorch, the clamp itself is not differentiated: the variance's gradient passes through it.
+    """
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor, eps: float) -> torch.Tensor:
+        ctx.save_for_backward(input, target, var)
+        ctx.eps = eps
+        v = var.clamp(min=eps)
+        r = input - target
+        return 0.5 * (torch.log(v) + r * r / v)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        input, target, var = ctx.saved_tensors
+        v = var.clamp(min=ctx.eps)
+        z = (input - target) / v  # d/dmu = (mu - y) / v
+        grad_input = z * grad_output if ctx.needs_input_grad[0] else None
+        grad_target = -z * grad_output if ctx.needs_input_grad[1] else None
+        # d/dv = (1/v - (mu - y)^2 / v^2) / 2 = (1 - (mu - y) z) / (2 v)
+        grad_var = 0.5 * (1 - (input - target) * z) / v * grad_output if ctx.needs_input_grad[2] else None
+        return grad_input, grad_target, grad_var, None
+
+
+def _gaussian_var(var, input: torch.Tensor) -> torch.Tensor:
+    """Validate ``var`` and bring it to the input's number of dimensions, as PyTorch does."""
+    fn = "gaussian_nll_loss"
+    if isinstance(var, Real) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError(f"{fn}: var must be non-negative (it is a variance), got {var}")
+        return torch.full((), float(var), dtype=input.dtype, device=input.device).expand(input.shape)
+    check_tensor(fn, "var", var)
+    check_same_device(fn, "var", var, input)
+    if (var < 0).any():
+        raise ValueError(f"{fn}: var must be non-negative (it is a variance), got a minimum of {var.min().item():.4g}")
+    if var.shape != input.shape and input.dim() > 0 and var.shape == input.shape[:-1]:
+        var = var.unsqueeze(-1)  # one fewer dimension: one variance per row of the last dimension
+    check_broadcast_shape(fn, "var", var, input, same_ndim=True)
+    return var
+
+
+def gaussian_nll_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    var: torch.Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Gaussian negative log-likelihood of ``target`` given a mean and a variance; mirrors :func:`torch.nn.functional.gaussian_nll_loss`.
+
+    With :math:`v_i = \max(\mathrm{var}_i, \varepsilon)`,
+
+    .. math::
+
+        \ell_i = \frac{1}{2}\left(\log v_i + \frac{(\mu_i - y_i)^2}{v_i}\right)
+            \; \left[+ \tfrac{1}{2}\log 2\pi \text{ if full}\right], \qquad
+        \frac{\partial \ell_i}{\partial \mu_i} = \frac{\mu_i - y_i}{v_i} = -\frac{\partial \ell_i}{\partial y_i}, \qquad
+        \frac{\partial \ell_i}{\partial v_i} = \frac{v_i - (\mu_i - y_i)^2}{2 v_i^2} .
+
+    As in PyTorch, the clamp to ``eps`` is not differentiated: below ``eps`` the variance
+    still receives the gradient above, evaluated at ``eps``. A variance shared by several
+    elements (broadcast) receives the sum of their gradients.
+
+    Args:
+        input: the predicted means :math:`\mu`, a floating-point tensor.
+        target: the observations :math:`y`.
+        var: the predicted variances (non-negative), a tensor (see Shape) or a number.
+        full: add the constant :math:`\frac12 \log 2\pi`, making the loss the exact negative
+            log-density.
+        eps: variances are clamped to at least ``eps``, for stability.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(*)`, any number of dimensions.
+        - target: the input's shape, or that shape with one dimension of size 1 (a missing
+          leading dimension counts as one, as in broadcasting), as PyTorch documents.
+        - var: the input's shape (heteroscedastic), that shape with one dimension of size 1,
+          or that shape without its last dimension (homoscedastic along it), or a number.
+        - output: a scalar, or the input's shape when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype the arguments promote to (float16/bfloat16 computed in float32).
+
+    Raises:
+        TypeError: ``input``, ``target`` or ``var`` is not a floating-point tensor (``var`` may
+            be a number).
+        ValueError: a shape outside the ones above, a negative variance, a negative ``eps``,
+            or an unknown ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import gaussian_nll_loss
+        >>> mu, y = torch.tensor([0.0, 1.0]), torch.tensor([1.0, 1.0])
+        >>> gaussian_nll_loss(mu, y, torch.tensor([1.0, 4.0]), reduction="none")  # (0 + 1) / 2, (log 4 + 0) / 2
+        tensor([0.5000, 0.6931])
+        >>> gaussian_nll_loss(mu, y, 1.0, full=True)  # (0.5 + 0) / 2 + log(2 pi) / 2
+        tensor(1.1689)
+
+    References:
+        Nix and Weigend, *Estimating the mean and variance of the target probability
+        distribution*, ICNN 1994. Kendall and Gal, *What uncertainties do we need in Bayesian
+        deep learning for computer vision?*, NeurIPS 2017.
+    """
+    fn = "gaussian_nll_loss"
+    check_tensor(fn, "input", input)
+    check_tensor(fn, "target", target)
+    check_same_device(fn, "target", target, input)
+    var = _gaussian_var(var, input)
+    check_broadcast_shape(fn, "target", target, input)
+    check_number(fn, "eps", eps, low=0.0)
+    check_reduction(fn, reduction)
+    out_dtype = torch.promote_types(torch.promote_types(input.dtype, target.dtype), var.dtype)
+    dtype = _compute_dtype(out_dtype)
+    x, y, v = (t.to(dtype) for t in (input, target, var))
+    loss = _GaussianNLL.apply(x, y.expand(x.shape), v.expand(x.shape), float(eps))
+    if full:
+        loss = loss + _HALF_LOG_2PI
+    return reduce(loss, reduction, dtype=out_dtype, fn=fn)
+
+
+class _PoissonNLL(torch.autograd.Function):
+    """Element-wise Poisson negative log-likelihood, with the gradient derived in the chapter."""
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor, log_input: bool, full: bool, eps: float) -> torch.Tensor:
+        ctx.save_for_backward(input, target)
+        ctx.log_input, ctx.full, ctx.eps = log_input, full, eps
+        if log_input:  # input is the log-rate eta: exp(eta) - y eta
+            loss = torch.exp(input) - target * input
+        else:  # input is the rate lambda: lambda - y log(lambda + eps)
+            loss = input - target * torch.log(input + eps)
+        if full:  # Stirling's log y! ~ y log y - y + log(2 pi y) / 2, added where y > 1 only
+            big = target > 1
+            t = torch.where(big, target, torch.ones_like(target))
+            stirling = t * torch.log(t) - t + 0.5 * torch.log(2 * math.pi * t)
+            loss = loss + torch.where(big, stirling, torch.zeros_like(stirling))
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        input, target = ctx.saved_tensors
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            # d/deta = exp(eta) - y (the rate minus the count);  d/dlambda = 1 - y / (lambda + eps)
+            grad = torch.exp(input) - target if ctx.log_input else 1 - target / (input + ctx.eps)
+            grad_input = grad * grad_output
+        if ctx.needs_input_grad[1]:
+            grad = -input if ctx.log_input else -torch.log(input + ctx.eps)
+            if ctx.full:  # d/dy of the Stirling term: log y + 1 / (2 y) where y > 1, else 0
+                big = target > 1
+                t = torch.where(big, target, torch.ones_like(target))
+                grad = grad + torch.where(big, torch.log(t) + 0.5 / t, torch.zeros_like(t))
+            grad_target = grad * grad_output
+        return grad_input, grad_target, None, None, None
+
+
+def poisson_nll_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Poisson negative log-likelihood of counts; mirrors :func:`torch.nn.functional.poisson_nll_loss`.
+
+    With ``log_input=True`` the input is the log-rate :math:`\eta = \log\lambda`; otherwise it
+    is the rate :math:`\lambda` itself:
+
+    .. math::
+
+        \ell_i = e^{\eta_i} - y_i \eta_i, \qquad
+        \frac{\partial \ell_i}{\partial \eta_i} = e^{\eta_i} - y_i, \qquad
+        \frac{\partial \ell_i}{\partial y_i} = -\eta_i ;
+
+        \ell_i = \lambda_i - y_i \log(\lambda_i + \varepsilon), \qquad
+        \frac{\partial \ell_i}{\partial \lambda_i} = 1 - \frac{y_i}{\lambda_i + \varepsilon}, \qquad
+        \frac{\partial \ell_i}{\partial y_i} = -\log(\lambda_i + \varepsilon) .
+
+    ``full=True`` adds Stirling's approximation of :math:`\log y_i!`,
+    :math:`y_i \log y_i - y_i + \frac12 \log(2\pi y_i)`, where :math:`y_i > 1` (and 0 where
+    :math:`y_i \le 1`, exact for the counts 0 and 1); its derivative in :math:`y_i` is
+    :math:`\log y_i + 1/(2 y_i)`. PyTorch's autograd returns NaN for that derivative at
+    :math:`y_i = 0`; lossbook returns the derivative of the term as defined, 0.
+
+    Args:
+        input: the log-rates (``log_input=True``) or the rates (``log_input=False``).
+        target: the observed counts :math:`y`, the same shape as ``input``.
+        log_input: whether ``input`` is the log of the rate.
+        full: add the Stirling term, so that the loss approximates the full negative
+            log-likelihood :math:`-\log p(y \mid \lambda)`.
+        eps: added to the rate inside the log when ``log_input=False``.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(*)`, any number of dimensions.
+        - target: :math:`(*)`, the same shape as the input (never broadcast).
+        - output: a scalar, or :math:`(*)` when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype the arguments promote to (float16/bfloat16 computed in float32).
+
+    Raises:
+        TypeError: ``input`` or ``target`` is not a floating-point tensor.
+        ValueError: shapes differ, ``eps`` is negative, or ``reduction`` is unknown.
+
+    Example:
+        >>> import math, torch
+        >>> from lossbook.losses import poisson_nll_loss
+        >>> eta, y = torch.tensor([0.0, math.log(2.0)]), torch.tensor([0.0, 3.0])
+        >>> poisson_nll_loss(eta, y, reduction="none")  # 1 - 0, 2 - 3 log 2
+        tensor([ 1.0000, -0.0794])
+        >>> rate, count = torch.tensor([2.0]), torch.tensor([3.0])
+        >>> poisson_nll_loss(rate, count, log_input=False, full=True)  # 2 - 3 log 2 + (3 log 3 - 3 + log(6 pi) / 2)
+        tensor(1.6846)
+        >>> -torch.distributions.Poisson(rate).log_prob(count)  # exact: 2 - 3 log 2 + log 3!
+        tensor([1.7123])
+
+    References:
+        McCullagh and Nelder, *Generalized Linear Models*, 2nd ed., Chapman and Hall, 1989.
+    """
+    fn = "poisson_nll_loss"
+    check_pair(fn, input, target)
+    check_number(fn, "eps", eps, low=0.0)
+    check_reduction(fn, reduction)
+    out_dtype = torch.promote_types(input.dtype, target.dtype)
+    dtype = _compute_dtype(out_dtype)
+    x, y = input.to(dtype), target.to(dtype)
+    loss = _PoissonNLL.apply(x, y, bool(log_input), bool(full), float(eps))
+    return reduce(loss, reduction, dtype=out_dtype, fn=fn)
+
+
+class GaussianNLLLoss(nn.Module):
+    """Module form of :func:`gaussian_nll_loss`; mirrors :class:`torch.nn.GaussianNLLLoss`.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import GaussianNLLLoss
+        >>> GaussianNLLLoss(reduction="sum")(torch.zeros(2), torch.ones(2), torch.ones(2))
+        tensor(1.)
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__()
+        check_number("GaussianNLLLoss", "eps", eps, low=0.0)
+        check_reduction("GaussianNLLLoss", reduction)
+        self.full, self.eps, self.reduction = full, eps, reduction
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor | float) -> torch.Tensor:
+        return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
+
+
+class PoissonNLLLoss(nn.Module):
+    """Module form of :func:`poisson_nll_loss`; mirrors :class:`torch.nn.PoissonNLLLoss`.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import PoissonNLLLoss
+        >>> PoissonNLLLoss()(torch.zeros(2), torch.tensor([1.0, 3.0]))  # e^0 - y * 0
+        tensor(1.)
+    """
+
+    def __init__(self, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean") -> None:
+        super().__init__()
+        check_number("PoissonNLLLoss", "eps", eps, low=0.0)
+        check_reduction("PoissonNLLLoss", reduction)
+        self.log_input, self.full, self.eps, self.reduction = log_input, full, eps, reduction
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return poisson_nll_loss(input, target, log_input=self.log_input, full=self.full, eps=self.eps, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"log_input={self.log_input}, full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
