@@ -139,3 +139,42 @@ def decision_regions(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, *
     ax.set_ylabel("$x_2$")
     ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def reliability_diagram(
+    probabilities: torch.Tensor | Mapping[str, torch.Tensor], target: torch.Tensor, *, bins: int = 10, ax=None
+):
+    """Plot accuracy against confidence, bin by bin, for one or several classifiers.
+
+    The examples are grouped into ``bins`` equal-width bins of confidence (the largest class
+    probability) by :func:`lossbook.metrics.reliability`; each bin is drawn at its mean
+    confidence and its accuracy, with an area proportional to its share of the examples.
+    A calibrated model lies on the diagonal; points below it are overconfident, points above
+    it underconfident (Guo et al., 2017; chapter ``book/classification/label-smoothing.ipynb``).
+
+    Args:
+        probabilities: ``(n, K)`` class probabilities (softmax outputs), or ``{label: probabilities}``.
+        target: ``(n,)`` class labels.
+        bins: number of confidence bins.
+        ax: the axes; a new figure by default.
+
+    Returns:
+        The axes.
+    """
+    from lossbook import metrics
+
+    if isinstance(probabilities, torch.Tensor):
+        probabilities = {"model": probabilities}
+    ax = _axes(ax, figsize=(4.8, 4.5))
+    ax.plot([0, 1], [0, 1], color="0.6", ls="--", lw=1, label="calibrated")
+    for i, (label, p) in enumerate(probabilities.items()):
+        confidence, accuracy, count = metrics.reliability(p, target, bins=bins)
+        share = torch.tensor(count, dtype=torch.float64) / sum(count)
+        ax.plot(confidence, accuracy, color=f"C{i}", lw=1.5, label=label)
+        ax.scatter(confidence, accuracy, s=(10 + 300 * share).tolist(), color=f"C{i}", alpha=0.7, edgecolor="k", linewidth=0.3)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("confidence (mean of the bin)")
+    ax.set_ylabel("accuracy (of the bin)")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
