@@ -41,18 +41,29 @@ def device(name: str | None = None) -> torch.device:
 _device = device  # fit() takes an argument named ``device``, which hides the function
 
 
-def setup(seed: int = 0) -> torch.device:
-    """Seed Python, NumPy and torch (every device) and return :func:`device`.
+def setup(seed: int = 0, *, threads: int | None = 1) -> torch.device:
+    """Seed Python, NumPy and torch (every device), fix the CPU thread count, and return :func:`device`.
 
     Call it once at the top of a notebook: what follows is then reproducible.
+
+    Args:
+        seed: the seed.
+        threads: torch's CPU threads (``torch.set_num_threads``). One by default: the
+            book's small models gain nothing from more, and a fixed count makes CPU results
+            identical whatever the number of cores (parallel reductions add in another
+            order). ``None`` leaves torch's setting alone.
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"setup: seed must be an int, got {type(seed).__name__}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"setup: threads must be a positive int or None, got {threads!r}")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # seeds CUDA and MPS too
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
+    if threads is not None:
+        torch.set_num_threads(threads)
     return device()
 
 

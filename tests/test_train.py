@@ -35,6 +35,19 @@ def test_device_env_bad_value(monkeypatch):
         lossbook.device()
 
 
+def test_setup_fixes_the_thread_count():
+    before = torch.get_num_threads()
+    try:
+        lossbook.setup(seed=0, threads=1)
+        assert torch.get_num_threads() == 1
+        lossbook.setup(seed=0, threads=None)
+        assert torch.get_num_threads() == 1
+        with pytest.raises(ValueError, match="setup: threads must be a positive int or None, got 0"):
+            lossbook.setup(seed=0, threads=0)
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_setup_rejects_non_int_seed():
     with pytest.raises(TypeError, match="setup: seed must be an int, got str"):
         lossbook.setup(seed="0")
