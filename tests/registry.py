@@ -289,6 +289,72 @@ def _poisson_extreme(dtype, device):
     return x, torch.tensor([0.0, 1e4, 3.0, 1e4], dtype=dtype, device=device)
 
 
+# Part III: focal losses and the asymmetric loss (book/classification/focal, multi-label): plain
+# formulas, differentiated by autograd, and class-index / soft-label inputs.
+
+
+def _focal_soft_label_inputs(dtype, device, g):
+    """``(logits, targets)``: logits ``2 N(0, 1)`` (some probabilities below ASL's clip), soft targets in (0, 1)."""
+    x = 2 * torch.randn((4, 5), generator=g, dtype=torch.float64)
+    t = torch.rand((4, 5), generator=g, dtype=torch.float64)
+    return x.to(dtype=dtype, device=device), t.to(dtype=dtype, device=device)
+
+
+def _focal_soft_label_extreme(dtype, device):
+    x = torch.tensor([1e4, -1e4, 1e4, -1e4, 0.5, -3.0], dtype=dtype, device=device)
+    return x, torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], dtype=dtype, device=device)
+
+
+def _focal_class_inputs(dtype, device, g):
+    """``(logits (6, 4), class indices (6,))`` in which every class occurs."""
+    z = torch.randn((6, 4), generator=g, dtype=torch.float64).to(dtype=dtype, device=device)
+    return z, (torch.randperm(6, generator=g) % 4).to(device)
+
+
+def _focal_class_extreme(dtype, device):
+    z = torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [0.0, 0.0, 1e4], [1e4, 1e4, -1e4]], dtype=dtype, device=device)
+    return z, torch.tensor([0, 0, 2, 1], device=device)
+
+
+def focal_class_weight(args: tuple, g: torch.Generator) -> torch.Tensor:
+    """A positive per-class ``weight`` ``(C,)`` for ``(N, C)`` logits, in their dtype and device."""
+    z = args[0]
+    return (0.5 + torch.rand(z.shape[1], generator=g, dtype=torch.float64)).to(dtype=z.dtype, device=z.device)
+
+
+def _sigmoid_focal_reference(input, target, *, alpha=0.25, gamma=2.0, reduction="mean"):
+    # torchvision.ops.sigmoid_focal_loss, line by line (alpha=None where torchvision takes alpha < 0)
+    p = torch.sigmoid(input)
+    ce = F.binary_cross_entropy_with_logits(input, target, reduction="none")
+    p_t = p * target + (1 - p) * (1 - target)
+    loss = ce * ((1 - p_t) ** gamma)
+    if alpha is not None:
+        loss = (alpha * target + (1 - alpha) * (1 - target)) * loss
+    return _reduce_reference(loss, reduction)
+
+
+def _focal_reference(input, target, *, gamma=2.0, weight=None, ignore_index=-100, reduction="mean"):
+    # -w_y (1 - p_y)^gamma log p_y; 'mean' divides by the summed weight of the targets not ignored
+    keep = target != ignore_index
+    y = torch.where(keep, target, 0)
+    log_pt = torch.log_softmax(input, dim=1).gather(1, y.unsqueeze(1)).squeeze(1)
+    w = (weight[y] if weight is not None else torch.ones_like(log_pt)) * keep
+    return _reduce_reference(-((1 - log_pt.exp()) ** gamma) * log_pt, reduction, w)
+
+
+def _poly1_reference(input, target, *, epsilon=1.0, reduction="mean"):
+    p_t = torch.softmax(input, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
+    return _reduce_reference(-torch.log(p_t) + epsilon * (1 - p_t), reduction)
+
+
+def _asymmetric_reference(input, target, *, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, reduction="mean"):
+    p = torch.sigmoid(input)
+    p_m = (p - clip).clamp(min=0)
+    loss_pos = -((1 - p) ** gamma_pos) * torch.log(p)
+    loss_neg = -(p_m**gamma_neg) * torch.log(1 - p_m)
+    return _reduce_reference(target * loss_pos + (1 - target) * loss_neg, reduction)
+
+
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
         fn=L.mse_loss,
@@ -508,6 +574,54 @@ REGISTRY: tuple[LossCase, ...] = (
             BadInput(lambda: (torch.zeros(3), torch.zeros(4)), {}, ValueError, r"poisson_nll_loss: target shape \(4,\) does not match input shape \(3,\)"),
             BadInput(_integer_input, {}, TypeError, r"poisson_nll_loss: input must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.ones(3), torch.ones(3)), {"log_input": False, "eps": -1.0}, ValueError, r"poisson_nll_loss: eps must be in \[0.0, inf\], got -1.0"),
+        ),
+    ),
+    LossCase(
+        fn=L.sigmoid_focal_loss,
+        module=L.SigmoidFocalLoss,
+        reference=_sigmoid_focal_reference,
+        inputs=_focal_soft_label_inputs,
+        options=({}, {"alpha": None, "gamma": 0.5}, {"alpha": 0.75, "gamma": 0.0}, {"gamma": 1.5}),
+        extreme=_focal_soft_label_extreme,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"sigmoid_focal_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(_integer_input, {}, TypeError, r"sigmoid_focal_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"sigmoid_focal_loss: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, 1.0, 2.0])), {}, ValueError, r"sigmoid_focal_loss: target values must be in \[0, 1\], got values in \[0, 2\]"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma": -1.0}, ValueError, r"sigmoid_focal_loss: gamma must be in \[0.0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": 1.5}, ValueError, r"sigmoid_focal_loss: alpha must be in \[0.0, 1.0\], got 1.5"),
+        ),
+    ),
+    LossCase(
+        fn=L.focal_loss,
+        module=L.FocalLoss,
+        reference=_focal_reference,
+        inputs=_focal_class_inputs,
+        options=({}, {"gamma": 0.5}, {"gamma": 0.0, "weight": focal_class_weight}, {"weight": focal_class_weight, "ignore_index": 1}),
+        grad_args=(0,),
+        extreme=_focal_class_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 3])), {}, ValueError, r"focal_loss: target holds class index 3, expected values in \[0, 3\) or ignore_index=-100"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0.0, 1.0])), {}, TypeError, r"focal_loss: target must be an integer tensor of class indices, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 1])), {"weight": torch.ones(2)}, ValueError, r"focal_loss: weight must have shape \(3,\), one entry per class, got shape \(2,\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(5, dtype=torch.long)), {}, ValueError, r"focal_loss: target shape \(5,\) does not match input shape \(4, 3\): expected \(4,\)"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 1])), {"gamma": -0.5}, ValueError, r"focal_loss: gamma must be in \[0.0, inf\], got -0.5"),
+            BadInput(lambda: (torch.zeros(2, 3, dtype=torch.long), torch.tensor([0, 1])), {}, TypeError, r"focal_loss: input must be a floating-point tensor, got dtype torch.int64"),
+        ),
+    ),
+    LossCase(
+        fn=L.poly1_cross_entropy,
+        module=L.Poly1CrossEntropyLoss,
+        reference=_poly1_reference,
+        inputs=_focal_class_inputs,
+        options=({}, {"epsilon": -1.0}, {"epsilon": 2.0}),
+        grad_args=(0,),
+        extreme=_focal_class_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, -1])), {}, ValueError, r"poly1_cross_entropy: target holds class index -1, expected values in \[0, 3\)$"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0.0, 1.0])), {}, TypeError, r"poly1_cross_entropy: target must be an integer tensor of class indices, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(3, dtype=torch.long)), {}, ValueError, r"poly1_cross_entropy: target shape \(3,\) does not match input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 1])), {"epsilon": -2.0}, ValueError, r"poly1_cross_entropy: epsilon must be in \[-1.0, inf\], got -2.0"),
         ),
     ),
 )

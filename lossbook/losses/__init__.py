@@ -23,6 +23,14 @@ from lossbook.losses.binary_cross_entropy import (
     binary_cross_entropy_with_logits,
 )
 from lossbook.losses.cross_entropy import CrossEntropyLoss, NLLLoss, cross_entropy, nll_loss
+from lossbook.losses.focal import (
+    FocalLoss,
+    Poly1CrossEntropyLoss,
+    SigmoidFocalLoss,
+    focal_loss,
+    poly1_cross_entropy,
+    sigmoid_focal_loss,
+)
 
 __all__ = [
     # regression
@@ -53,4 +61,10 @@ __all__ = [
     "cross_entropy",
     "NLLLoss",
     "nll_loss",
+    "SigmoidFocalLoss",
+    "sigmoid_focal_loss",
+    "FocalLoss",
+    "focal_loss",
+    "Poly1CrossEntropyLoss",
+    "poly1_cross_entropy",
 ]
