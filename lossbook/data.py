@@ -250,6 +250,59 @@ def spirals(n: int = 300, *, n_classes: int = 3, noise: float = 0.2, seed: int =
     return x, y
 
 
+def multilabel(
+    n: int = 1000,
+    *,
+    n_features: int = 10,
+    n_labels: int = 20,
+    positive_rate: float = 0.05,
+    noise: float = 0.5,
+    missing: float = 0.0,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Multi-label data with many negatives: each example carries a few of ``n_labels`` labels.
+
+    Inputs are standard Gaussian; label :math:`l` applies when
+    :math:`x^\top w_l + \text{noise}\cdot\varepsilon > c`, with a random unit vector
+    :math:`w_l`, Gaussian :math:`\varepsilon`, and the threshold :math:`c` set so that each
+    label applies to ``positive_rate`` of the examples in expectation. ``missing`` erases that
+    fraction of the positive labels (sets them to 0) at random, as in data sets whose
+    annotations are incomplete; the same ``seed`` with a different ``missing`` gives the same
+    inputs and the same complete labels before erasure. Chapter: ``book/classification/multi-label.ipynb``.
+
+    Args:
+        n: number of examples.
+        n_features: input dimension.
+        n_labels: number of labels.
+        positive_rate: expected fraction of examples that carry each label, in (0, 1).
+        noise: standard deviation of the label noise added to each score.
+        missing: fraction of positive labels erased, in [0, 1).
+        seed: the seed.
+
+    Returns:
+        ``(x, y)``: float32 ``(n, n_features)`` and float32 ``(n, n_labels)`` in {0, 1}.
+    """
+    fn = "multilabel"
+    _check_n(fn, n)
+    for name, value in (("n_features", n_features), ("n_labels", n_labels)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{fn}: {name} must be an int >= 1, got {value!r}")
+    if not 0.0 < positive_rate < 1.0:
+        raise ValueError(f"{fn}: positive_rate must be in (0, 1), got {positive_rate!r}")
+    if noise < 0:
+        raise ValueError(f"{fn}: noise must be >= 0, got {noise!r}")
+    _check_fraction(fn, "missing", missing)
+    g = _generator(fn, seed)
+    w = torch.randn(n_features, n_labels, generator=g)
+    w = w / w.norm(dim=0, keepdim=True)
+    x = torch.randn(n, n_features, generator=g)
+    score = x @ w + noise * torch.randn(n, n_labels, generator=g)  # each column ~ N(0, 1 + noise^2)
+    threshold = math.sqrt(1 + noise**2) * torch.special.ndtri(torch.tensor(1 - positive_rate, dtype=torch.float64)).item()
+    y = (score > threshold).float()
+    erase = torch.rand(n, n_labels, generator=g) < missing  # drawn last: the rest does not depend on missing
+    return x, torch.where(erase, 0.0, y)
+
+
 def split(
     x: torch.Tensor, y: torch.Tensor, *, val_fraction: float = 0.25, seed: int = 0
 ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:

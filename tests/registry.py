@@ -624,4 +624,26 @@ REGISTRY: tuple[LossCase, ...] = (
             BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 1])), {"epsilon": -2.0}, ValueError, r"poly1_cross_entropy: epsilon must be in \[-1.0, inf\], got -2.0"),
         ),
     ),
+    LossCase(
+        fn=L.asymmetric_loss,
+        module=L.AsymmetricLoss,
+        reference=_asymmetric_reference,
+        inputs=_focal_soft_label_inputs,
+        options=(
+            {},
+            {"gamma_pos": 1.0, "gamma_neg": 2.0, "clip": 0.0},
+            {"gamma_neg": 0.0, "clip": 0.2},
+            {"gamma_pos": 0.5, "gamma_neg": 0.5, "clip": 0.1},
+        ),
+        extreme=_focal_soft_label_extreme,
+        bad=(
+            BadInput(_shape_mismatch, {}, ValueError, r"asymmetric_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"asymmetric_loss: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, -1.0, 1.0])), {}, ValueError, r"asymmetric_loss: target values must be in \[0, 1\], got values in \[-1, 1\]"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma_neg": -1.0}, ValueError, r"asymmetric_loss: gamma_neg must be in \[0.0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma_pos": -1.0}, ValueError, r"asymmetric_loss: gamma_pos must be in \[0.0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"clip": 1.0}, ValueError, r"asymmetric_loss: clip must be in \[0.0, 1.0\), got 1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"clip": -0.1}, ValueError, r"asymmetric_loss: clip must be in \[0.0, 1.0\), got -0.1"),
+        ),
+    ),
 )

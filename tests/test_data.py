@@ -97,3 +97,33 @@ def test_counts_are_poisson_with_a_log_linear_rate():
         mu = torch.exp(x1 @ theta)
         theta += torch.linalg.solve(x1.T @ (mu * x1), x1.T @ (y.double() - mu))
     torch.testing.assert_close(theta.squeeze(), torch.tensor([0.5, -1.0, 1.0], dtype=torch.float64), atol=0.03, rtol=0)
+
+
+def test_multilabel_shapes_rate_seeding_and_missing_labels():
+    x, y = data.multilabel(4000, n_features=6, n_labels=8, positive_rate=0.05, seed=0)
+    assert x.shape == (4000, 6) and y.shape == (4000, 8) and x.dtype == y.dtype == torch.float32
+    assert set(y.unique().tolist()) == {0.0, 1.0}
+    # each label applies to positive_rate of the examples, up to sampling error (sd ~ 0.0035 per label)
+    torch.testing.assert_close(y.mean(dim=0), torch.full((8,), 0.05), atol=0.015, rtol=0)
+    x2, y2 = data.multilabel(4000, n_features=6, n_labels=8, positive_rate=0.05, seed=0)
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    assert not torch.equal(x, data.multilabel(4000, n_features=6, n_labels=8, seed=1)[0])
+    # missing erases positives only, about the stated fraction, and leaves the inputs alone
+    xm, ym = data.multilabel(4000, n_features=6, n_labels=8, positive_rate=0.05, missing=0.5, seed=0)
+    assert torch.equal(xm, x) and (ym <= y).all()
+    assert 0.45 < ym.sum().item() / y.sum().item() < 0.55
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_labels": 0}, "multilabel: n_labels must be an int >= 1, got 0"),
+        ({"n_features": 2.5}, "multilabel: n_features must be an int >= 1, got 2.5"),
+        ({"positive_rate": 1.0}, r"multilabel: positive_rate must be in \(0, 1\), got 1.0"),
+        ({"missing": 1.0}, r"multilabel: missing must be in \[0, 1\), got 1.0"),
+        ({"noise": -1.0}, "multilabel: noise must be >= 0, got -1.0"),
+    ],
+)
+def test_multilabel_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.multilabel(10, **kwargs)

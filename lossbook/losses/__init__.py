@@ -31,6 +31,7 @@ from lossbook.losses.focal import (
     poly1_cross_entropy,
     sigmoid_focal_loss,
 )
+from lossbook.losses.multi_label import AsymmetricLoss, asymmetric_loss
 
 __all__ = [
     # regression
@@ -67,4 +68,6 @@ __all__ = [
     "focal_loss",
     "Poly1CrossEntropyLoss",
     "poly1_cross_entropy",
+    "AsymmetricLoss",
+    "asymmetric_loss",
 ]
