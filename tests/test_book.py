@@ -18,7 +18,8 @@ def test_book_builds_without_warnings(tmp_path):
         text=True,
         timeout=900,
     )
-    assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    problems = [line for line in (result.stdout + result.stderr).splitlines() if "WARNING" in line or "ERROR" in line]
+    assert result.returncode == 0, "jupyter-book build failed:\n" + "\n".join(problems or [result.stdout[-3000:], result.stderr[-3000:]])
     html = tmp_path / "_build" / "html"
     assert (html / "index.html").exists()
     page = (html / "book" / "regression" / "mse.html").read_text()

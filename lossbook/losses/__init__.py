@@ -2,7 +2,7 @@
 
 Each function computes the element-wise loss with a ``torch.autograd.Function`` whose
 ``backward`` is the gradient derived in its chapter, then reduces it in
-:mod:`lossbook.losses._reduction`. Each has a module class that holds its options.
+``lossbook/losses/_reduction.py``. Each has a module class that holds its options.
 """
 
 # Part II: regression (book/regression/)
