@@ -7,6 +7,7 @@ which bad inputs must raise.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -355,6 +356,118 @@ def _asymmetric_reference(input, target, *, gamma_pos=0.0, gamma_neg=4.0, clip=0
     return _reduce_reference(target * loss_pos + (1 - target) * loss_neg, reduction)
 
 
+# --- Part III: KL divergence and distillation (book/classification/kl-divergence.ipynb) ---
+
+KL_REDUCTIONS = ("none", "batchmean", "mean", "sum")
+
+
+def _kl_inputs(dtype, device, g):
+    """``(log q, p)``: log-probabilities and probabilities over the last dimension, both away from 0."""
+    log_q = torch.log_softmax(torch.randn((4, 3), generator=g, dtype=torch.float64), dim=-1)
+    p = torch.softmax(torch.randn((4, 3), generator=g, dtype=torch.float64), dim=-1)
+    return log_q.to(dtype=dtype, device=device), p.to(dtype=dtype, device=device)
+
+
+def _kl_reference(input, target, reduction="mean", log_target=False):
+    with warnings.catch_warnings():  # PyTorch warns that 'mean' is not the KL divergence
+        warnings.simplefilter("ignore", UserWarning)
+        return F.kl_div(input, target, reduction=reduction, log_target=log_target)
+
+
+def _kl_extreme(dtype, device):
+    input = torch.tensor([[-1e4, 1e4, 0.5], [0.0, -1e4, -3.0]], dtype=dtype, device=device)
+    return input, torch.tensor([[0.2, 0.3, 0.5], [0.998, 0.001, 0.001]], dtype=dtype, device=device)
+
+
+def _distillation_inputs(dtype, device, g):
+    """Two ``(4, 5)`` tensors of logits (student and teacher)."""
+    return tuple((2 * torch.randn((4, 5), generator=g, dtype=torch.float64)).to(dtype=dtype, device=device) for _ in range(2))
+
+
+def _distillation_reference(student_logits, teacher_logits, *, temperature=2.0, reduction="batchmean"):
+    # Hinton et al. (2015): T^2 KL(softmax(u/T) || softmax(s/T)), written with PyTorch's kl_div
+    dim = 1 if student_logits.dim() > 1 else 0
+    log_p = F.log_softmax(student_logits / temperature, dim=dim)
+    log_q = F.log_softmax(teacher_logits / temperature, dim=dim)
+    return temperature**2 * _kl_reference(log_p, log_q, reduction=reduction, log_target=True)
+
+
+def _distillation_extreme(dtype, device):
+    student = torch.tensor([[1e4, -1e4, 0.5], [-1e4, 1e4, 0.0]], dtype=dtype, device=device)
+    return student, torch.tensor([[-1e4, 1e4, 0.0], [-1e4, 1e4, 3.0]], dtype=dtype, device=device)
+
+
+# --- Part III: margin losses (book/classification/hinge.ipynb) ---
+
+
+def _signed_inputs(kinks=(0.5, 1.0, 2.0), gap=0.1, shape=(4, 3)):
+    """``(scores, labels in {-1, +1})`` whose margins ``y * x`` keep ``gap`` from every kink."""
+
+    def inputs(dtype, device, g):
+        y = torch.where(torch.rand(shape, generator=g, dtype=torch.float64) < 0.5, -1.0, 1.0).to(torch.float64)
+        v = 6 * torch.rand(shape, generator=g, dtype=torch.float64) - 3  # margins in [-3, 3]
+        for k in kinks:
+            v = torch.where((v - k).abs() < gap, v + 2 * gap, v)
+        return (y * v).to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
+
+    return inputs
+
+
+def _hinge_reference(input, target, *, margin=1.0, squared=False, reduction="mean"):
+    h = torch.clamp(margin - target * input, min=0)  # Cortes and Vapnik (1995)
+    return _reduce_reference(h**2 if squared else h, reduction)
+
+
+def _signed_extreme(dtype, device):
+    x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
+    return x, torch.tensor([1.0, 1.0, -1.0, 1.0], dtype=dtype, device=device)
+
+
+def _margin_class_inputs(dtype, device, g):
+    """``(scores (5, 4), class indices (5,))``."""
+    x = torch.randn((5, 4), generator=g, dtype=torch.float64).to(dtype=dtype, device=device)
+    return x, torch.randint(0, 4, (5,), generator=g).to(device)
+
+
+def last_dim_class_weight(args: tuple, g: torch.Generator) -> torch.Tensor:
+    """A positive per-class weight: shape ``(C,)`` for an input of ``C`` classes along its last dimension."""
+    x = args[0]
+    return (0.5 + torch.rand(x.shape[-1], generator=g, dtype=torch.float64)).to(dtype=x.dtype, device=x.device)
+
+
+def _margin_class_extreme(dtype, device):
+    x = torch.tensor([[1e4, -1e4, 0.5], [-1e4, 1e4, 0.0]], dtype=dtype, device=device)
+    return x, torch.tensor([0, 0], device=device)
+
+
+def _multilabel_inputs(dtype, device, g):
+    """``(scores (4, 5), target lists (4, 5))``: each row lists 0 to 5 classes, then -1, then ignored entries."""
+    n, c = 4, 5
+    rows = []
+    for i in range(n):
+        k = i + 1 if i < 3 else 0  # 1, 2, 3 and 0 target classes
+        perm = torch.randperm(c, generator=g)[:k].tolist()
+        rest = torch.randint(-1, c, (c - k - 1,), generator=g).tolist() if k < c else []
+        rows.append(perm + ([-1] if k < c else []) + rest)
+    x = torch.randn((n, c), generator=g, dtype=torch.float64).to(dtype=dtype, device=device)
+    return x, torch.tensor(rows, device=device)
+
+
+def _multilabel_extreme(dtype, device):
+    x = torch.tensor([[1e4, -1e4, 0.5], [0.0, 1e4, -1e4]], dtype=dtype, device=device)
+    return x, torch.tensor([[0, -1, 0], [2, 1, -1]], device=device)
+
+
+def _soft_multilabel_inputs(dtype, device, g):
+    """``(logits (4, 5), soft labels in [0, 1] (4, 5))``."""
+    x = 2 * torch.randn((4, 5), generator=g, dtype=torch.float64)
+    return x.to(dtype=dtype, device=device), torch.rand((4, 5), generator=g, dtype=torch.float64).to(dtype=dtype, device=device)
+
+
+def _soft_multilabel_extreme(dtype, device):
+    x = torch.tensor([[1e4, -1e4, 0.5], [3.0, -1e4, 1e4]], dtype=dtype, device=device)
+    return x, torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], dtype=dtype, device=device)
+
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
         fn=L.mse_loss,
@@ -644,6 +757,110 @@ REGISTRY: tuple[LossCase, ...] = (
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma_pos": -1.0}, ValueError, r"asymmetric_loss: gamma_pos must be in \[0.0, inf\], got -1.0"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"clip": 1.0}, ValueError, r"asymmetric_loss: clip must be in \[0.0, 1.0\), got 1.0"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"clip": -0.1}, ValueError, r"asymmetric_loss: clip must be in \[0.0, 1.0\), got -0.1"),
+        ),
+    ),
+    LossCase(
+        fn=L.kl_div,
+        module=L.KLDivLoss,
+        reference=_kl_reference,
+        inputs=_kl_inputs,
+        options=({}, {"log_target": True}),
+        torch_op="nn.functional.kl_div",
+        extreme=_kl_extreme,
+        reductions=KL_REDUCTIONS,
+        bad=(
+            BadInput(lambda: (torch.zeros(2, 3), torch.full((3,), 1 / 3)), {}, ValueError, r"kl_div: target shape \(3,\) does not match input shape \(2, 3\)"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(3, dtype=torch.long)), {}, TypeError, r"kl_div: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(3)), {"log_target": "yes"}, TypeError, r"kl_div: log_target must be a bool, got str"),
+        ),
+    ),
+    LossCase(
+        fn=L.distillation_loss,
+        module=L.DistillationLoss,
+        reference=_distillation_reference,
+        inputs=_distillation_inputs,
+        options=({}, {"temperature": 1.0}, {"temperature": 4.0}),
+        extreme=_distillation_extreme,
+        reductions=KL_REDUCTIONS,
+        bad=(
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {"temperature": 0.0}, ValueError, r"distillation_loss: temperature must be in \(0.0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {"temperature": -1.0}, ValueError, r"distillation_loss: temperature must be in \(0.0, inf\), got -1.0"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 4)), {}, ValueError, r"distillation_loss: teacher_logits shape \(2, 4\) does not match student_logits shape \(2, 3\)"),
+            BadInput(lambda: (torch.zeros(()), torch.zeros(())), {}, ValueError, r"distillation_loss: student_logits must have a class dimension"),
+        ),
+    ),
+    LossCase(
+        fn=L.hinge_loss,
+        module=L.HingeLoss,
+        reference=_hinge_reference,
+        inputs=_signed_inputs(),
+        options=({}, {"squared": True}, {"margin": 0.5}, {"margin": 2.0, "squared": True}),
+        grad_args=(0,),
+        extreme=_signed_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, 1.0, 1.0])), {}, ValueError, r"hinge_loss: target must hold -1 and \+1 only, got the value 0"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(4)), {}, ValueError, r"hinge_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(3, dtype=torch.long)), {}, TypeError, r"hinge_loss: target must be a floating-point tensor, got dtype torch.int64"),
+        ),
+    ),
+    LossCase(
+        fn=L.soft_margin_loss,
+        module=L.SoftMarginLoss,
+        reference=F.soft_margin_loss,
+        inputs=_signed_inputs(kinks=()),
+        grad_args=(0,),  # PyTorch's soft_margin_loss is not differentiable in the target (lossbook's is)
+        torch_op="nn.functional.soft_margin_loss",
+        extreme=_signed_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(5, 4), torch.ones(5)), {}, ValueError, r"soft_margin_loss: target shape \(5,\) does not match input shape \(5, 4\)"),
+            BadInput(_integer_input, {}, TypeError, r"soft_margin_loss: input must be a floating-point tensor, got dtype torch.int64"),
+        ),
+    ),
+    LossCase(
+        fn=L.multi_margin_loss,
+        module=L.MultiMarginLoss,
+        reference=F.multi_margin_loss,
+        inputs=_margin_class_inputs,
+        options=({}, {"p": 2}, {"margin": 0.5}, {"weight": last_dim_class_weight}, {"p": 2, "margin": 2.0, "weight": last_dim_class_weight}),
+        grad_args=(0,),
+        torch_op="nn.functional.multi_margin_loss",
+        extreme=_margin_class_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(2, 4), torch.tensor([0, 4])), {}, ValueError, r"multi_margin_loss: target holds 4, expected class indices in \[0, 3\]"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.tensor([0, -1])), {}, ValueError, r"multi_margin_loss: target holds -1, expected class indices in \[0, 3\]"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(2)), {}, TypeError, r"multi_margin_loss: target class indices must have dtype torch.int64, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(3, dtype=torch.long)), {}, ValueError, r"multi_margin_loss: target batch size 3 does not match input batch size 2"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(2, dtype=torch.long)), {"weight": torch.ones(3)}, ValueError, r"multi_margin_loss: weight must have shape \(4,\), one entry per class, got shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(2, dtype=torch.long)), {"p": 3}, ValueError, r"multi_margin_loss: p must be 1 or 2, got 3"),
+        ),
+    ),
+    LossCase(
+        fn=L.multilabel_margin_loss,
+        module=L.MultiLabelMarginLoss,
+        reference=F.multilabel_margin_loss,
+        inputs=_multilabel_inputs,
+        grad_args=(0,),
+        torch_op="nn.functional.multilabel_margin_loss",
+        extreme=_multilabel_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([[0, 3, -1], [1, -1, 0]])), {}, ValueError, r"multilabel_margin_loss: target holds 3, expected class indices or -1 in \[-1, 2\]"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([[0, -2, -1], [1, -1, 0]])), {}, ValueError, r"multilabel_margin_loss: target holds -2, expected class indices or -1 in \[-1, 2\]"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {}, TypeError, r"multilabel_margin_loss: target class indices must have dtype torch.int64, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(3, 3, dtype=torch.long)), {}, ValueError, r"multilabel_margin_loss: target shape \(3, 3\) does not match input shape \(2, 3\)"),
+        ),
+    ),
+    LossCase(
+        fn=L.multilabel_soft_margin_loss,
+        module=L.MultiLabelSoftMarginLoss,
+        reference=F.multilabel_soft_margin_loss,
+        inputs=_soft_multilabel_inputs,
+        options=({}, {"weight": last_dim_class_weight}, {"weight": positive_like_input}),
+        torch_op="nn.functional.multilabel_soft_margin_loss",
+        extreme=_soft_multilabel_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(3, 3)), {}, ValueError, r"multilabel_soft_margin_loss: target shape \(3, 3\) does not match input shape \(2, 3\)"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {"weight": torch.ones(4)}, ValueError, r"multilabel_soft_margin_loss: weight shape \(4,\) does not match input shape \(2, 3\): expected \(3,\)"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3, dtype=torch.long)), {}, TypeError, r"multilabel_soft_margin_loss: target must be a floating-point tensor, got dtype torch.int64"),
         ),
     ),
 )

@@ -31,6 +31,19 @@ from lossbook.losses.focal import (
     poly1_cross_entropy,
     sigmoid_focal_loss,
 )
+from lossbook.losses.hinge import (
+    HingeLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    SoftMarginLoss,
+    hinge_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+)
+from lossbook.losses.kl_divergence import DistillationLoss, KLDivLoss, distillation_loss, kl_div
 from lossbook.losses.multi_label import AsymmetricLoss, asymmetric_loss
 
 __all__ = [
@@ -62,6 +75,20 @@ __all__ = [
     "cross_entropy",
     "NLLLoss",
     "nll_loss",
+    "KLDivLoss",
+    "kl_div",
+    "DistillationLoss",
+    "distillation_loss",
+    "HingeLoss",
+    "hinge_loss",
+    "SoftMarginLoss",
+    "soft_margin_loss",
+    "MultiMarginLoss",
+    "multi_margin_loss",
+    "MultiLabelMarginLoss",
+    "multilabel_margin_loss",
+    "MultiLabelSoftMarginLoss",
+    "multilabel_soft_margin_loss",
     "SigmoidFocalLoss",
     "sigmoid_focal_loss",
     "FocalLoss",

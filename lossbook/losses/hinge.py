@@ -1,0 +1,610 @@
+"""Margin losses: the hinge and its relatives. Chapter: ``book/classification/hinge.ipynb``.
+
+At a kink (a hinge exactly at its margin) the gradient is 0: the convention of
+:func:`torch.nn.functional.relu` and of PyTorch's ``multi_margin_loss`` and
+``multilabel_margin_loss`` kernels, which count a term only when it is strictly positive.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.functional import softplus
+
+from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._validation import (
+    _shape,
+    check_number,
+    check_pair,
+    check_reduction,
+    check_same_device,
+    check_tensor,
+)
+
+# ---------------------------------------------------------------------------------------
+# argument checks shared by the losses of this chapter
+
+
+def _check_bool(fn: str, name: str, value) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{fn}: {name} must be a bool, got {type(value).__name__}")
+
+
+def _check_signs(fn: str, target: torch.Tensor) -> None:
+    """Binary labels in {-1, +1}."""
+    bad = (target != 1) & (target != -1)
+    if bad.any():
+        raise ValueError(f"{fn}: target must hold -1 and +1 only, got the value {target[bad][0].item():g}")
+
+
+def _check_index_range(fn: str, target: torch.Tensor, low: int, n_classes: int, what: str) -> None:
+    bad = (target < low) | (target >= n_classes)
+    if bad.any():
+        raise ValueError(f"{fn}: target holds {target[bad][0].item()}, expected {what} in [{low}, {n_classes - 1}]")
+
+
+def _check_index_dtype(fn: str, target) -> None:
+    """Class indices are int64, as PyTorch's margin losses require."""
+    check_tensor(fn, "target", target, floating=False)
+    if target.dtype != torch.int64:
+        raise TypeError(f"{fn}: target class indices must have dtype torch.int64, got dtype {target.dtype}")
+
+
+def _check_matrix(fn: str, input: torch.Tensor) -> int:
+    """``input`` is 0-d (one class), ``(C,)`` or ``(N, C)`` with ``C >= 1``; returns ``C``."""
+    if input.dim() > 2 or (input.dim() > 0 and input.shape[-1] == 0):
+        raise ValueError(f"{fn}: input must be 0-d, (C,) or (N, C) with C >= 1, got shape {_shape(input)}")
+    return input.shape[-1] if input.dim() > 0 else 1
+
+
+# ---------------------------------------------------------------------------------------
+# binary hinge
+
+
+class _Hinge(torch.autograd.Function):
+    r"""Element-wise :math:`\max(0, m - y x)` (or its square) with the chapter's (sub)gradient."""
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor, margin: float, squared: bool) -> torch.Tensor:
+        z = margin - target * input
+        ctx.save_for_backward(input, target, z)
+        ctx.squared = squared
+        h = torch.clamp_min(z, 0)
+        return h * h if squared else h
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        input, target, z = ctx.saved_tensors
+        # d/dz max(0, z) = 1 if z > 0 else 0 (0 at the kink z = 0);  d/dz max(0, z)^2 = 2 max(0, z)
+        dz = 2 * torch.clamp_min(z, 0) if ctx.squared else (z > 0).to(z.dtype)
+        dz = dz * grad_output
+        grad_input = -target * dz if ctx.needs_input_grad[0] else None  # dz/dx = -y
+        grad_target = -input * dz if ctx.needs_input_grad[1] else None  # dz/dy = -x
+        return grad_input, grad_target, None, None
+
+
+def hinge_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    margin: float = 1.0,
+    squared: bool = False,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Binary hinge loss for labels in :math:`\{-1, +1\}`, the loss of the linear SVM.
+
+    With a score :math:`x`, a label :math:`y \in \{-1, +1\}`, the margin :math:`y x` and
+    :math:`z = m - y x`:
+
+    .. math::
+
+        \ell = \max(0, z), \qquad
+        \frac{\partial \ell}{\partial x} = -y\,[z > 0]
+
+    and, with ``squared=True`` (the L2-SVM loss, differentiable everywhere),
+
+    .. math::
+
+        \ell = \max(0, z)^2, \qquad
+        \frac{\partial \ell}{\partial x} = -2 y \max(0, z).
+
+    At the kink :math:`z = 0` the plain hinge takes the subgradient 0 (the convention of
+    ``relu`` and of PyTorch's ``multi_margin_loss``). The derivative with respect to the
+    target, :math:`-x\,[z > 0]` (or :math:`-2x\max(0, z)`), is returned if it is asked for.
+
+    Args:
+        input: scores :math:`x` (logits; the predicted class is the sign).
+        target: labels :math:`y`, a floating-point tensor of -1 and +1, the shape of ``input``.
+        margin: :math:`m`, the margin the loss asks for (1 for the SVM).
+        squared: square the hinge.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(*)`.
+        - target: :math:`(*)`, the shape of the input.
+        - output: a scalar, or :math:`(*)` when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
+
+    Raises:
+        TypeError: ``input`` or ``target`` is not a floating-point tensor, ``margin`` is not a
+            real number or ``squared`` not a bool.
+        ValueError: shapes differ, ``target`` holds a value other than -1 and +1, or a bad
+            ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import hinge_loss
+        >>> x, y = torch.tensor([2.0, 0.5, -1.0]), torch.tensor([1.0, 1.0, 1.0])
+        >>> hinge_loss(x, y, reduction="none")
+        tensor([0.0000, 0.5000, 2.0000])
+        >>> hinge_loss(x, y, squared=True, reduction="sum")
+        tensor(4.2500)
+
+    References:
+        Cortes and Vapnik, "Support-Vector Networks" (1995).
+    """
+    fn = "hinge_loss"
+    check_pair(fn, input, target)
+    check_number(fn, "margin", margin)
+    _check_bool(fn, "squared", squared)
+    check_reduction(fn, reduction)
+    _check_signs(fn, target)
+    x, y = upcast(input, target)
+    return reduce(_Hinge.apply(x, y, float(margin), squared), reduction, dtype=input.dtype, fn=fn)
+
+
+class HingeLoss(nn.Module):
+    """Module form of :func:`hinge_loss`.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import HingeLoss
+        >>> HingeLoss(margin=1.0)(torch.tensor([2.0, -0.5]), torch.tensor([1.0, 1.0]))
+        tensor(0.7500)
+    """
+
+    def __init__(self, *, margin: float = 1.0, squared: bool = False, reduction: str = "mean") -> None:
+        super().__init__()
+        check_number("HingeLoss", "margin", margin)
+        _check_bool("HingeLoss", "squared", squared)
+        check_reduction("HingeLoss", reduction)
+        self.margin, self.squared, self.reduction = margin, squared, reduction
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return hinge_loss(input, target, margin=self.margin, squared=self.squared, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, squared={self.squared}, reduction={self.reduction!r}"
+
+
+# ---------------------------------------------------------------------------------------
+# soft margin (logistic) loss
+
+
+class _SoftMargin(torch.autograd.Function):
+    """Element-wise :math:`\\log(1 + e^{-y x})` with the chapter's gradient."""
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(input, target)
+        return softplus(-target * input)  # log(1 + e^{-yx}) without overflow: max(-yx, 0) + log1p(e^{-|yx|})
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        input, target = ctx.saved_tensors
+        s = torch.sigmoid(-target * input) * grad_output  # d/dv log(1 + e^{-v}) = -sigmoid(-v), v = yx
+        grad_input = -target * s if ctx.needs_input_grad[0] else None
+        grad_target = -input * s if ctx.needs_input_grad[1] else None
+        return grad_input, grad_target
+
+
+def soft_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    r"""Logistic loss of the margin; mirrors :func:`torch.nn.functional.soft_margin_loss`.
+
+    .. math::
+
+        \ell = \log\big(1 + e^{-y x}\big), \qquad
+        \frac{\partial \ell}{\partial x} = -y\,\sigma(-y x), \qquad
+        \frac{\partial \ell}{\partial y} = -x\,\sigma(-y x)
+
+    with :math:`\sigma` the logistic sigmoid. Labels are meant to be -1 and +1, but, as in
+    PyTorch, any real target is accepted. Computed as :math:`\operatorname{softplus}(-yx)`,
+    so that it stays finite where PyTorch's ``log1p(exp(-yx))`` overflows (:math:`yx = -10^4`).
+    Unlike PyTorch, it is also differentiable in the target.
+
+    Args:
+        input: scores :math:`x`.
+        target: labels :math:`y` (normally -1 and +1), the shape of ``input``.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(*)`.
+        - target: :math:`(*)`, the shape of the input.
+        - output: a scalar, or :math:`(*)` when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
+
+    Raises:
+        TypeError: ``input`` or ``target`` is not a floating-point tensor.
+        ValueError: shapes differ, or a bad ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import soft_margin_loss
+        >>> soft_margin_loss(torch.tensor([0.0, 2.0]), torch.tensor([1.0, -1.0]), reduction="none")
+        tensor([0.6931, 2.1269])
+
+    References:
+        Cox, "The Regression Analysis of Binary Sequences" (1958): the logistic model.
+    """
+    fn = "soft_margin_loss"
+    check_pair(fn, input, target)
+    check_reduction(fn, reduction)
+    x, y = upcast(input, target)
+    return reduce(_SoftMargin.apply(x, y), reduction, dtype=input.dtype, fn=fn)
+
+
+class SoftMarginLoss(nn.Module):
+    """Module form of :func:`soft_margin_loss`; mirrors :class:`torch.nn.SoftMarginLoss`."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        check_reduction("SoftMarginLoss", reduction)
+        self.reduction = reduction
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return soft_margin_loss(input, target, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+# ---------------------------------------------------------------------------------------
+# multi-class hinge (Weston and Watkins)
+
+
+class _MultiMargin(torch.autograd.Function):
+    r"""Per example :math:`\frac{1}{C}\sum_{j \ne y} \max(0, m - x_y + x_j)^p` with the chapter's gradient."""
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor, p: int, margin: float) -> torch.Tensor:
+        n_classes = input.shape[1]
+        x_y = input.gather(1, target[:, None])
+        z = margin - x_y + input  # z[n, j] = m - x_y + x_j
+        active = z > 0
+        active.scatter_(1, target[:, None], False)  # the target's own term is left out
+        terms = torch.where(active, z if p == 1 else z * z, torch.zeros_like(z))
+        ctx.save_for_backward(z, active, target)
+        ctx.p, ctx.n_classes = p, n_classes
+        return terms.sum(dim=1) / n_classes
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        z, active, target = ctx.saved_tensors
+        if not ctx.needs_input_grad[0]:
+            return None, None, None, None
+        # d/dx_j = [z_j > 0] h'(z_j) / C for j != y (h' = 1, or 2 z for p = 2); d/dx_y = -(sum of those)
+        dz = torch.where(active, torch.ones_like(z) if ctx.p == 1 else 2 * z, torch.zeros_like(z))
+        dz = dz * (grad_output[:, None] / ctx.n_classes)
+        grad_input = dz.scatter_add(1, target[:, None], -dz.sum(dim=1, keepdim=True))
+        return grad_input, None, None, None
+
+
+def multi_margin_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: torch.Tensor | None = None,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Multi-class hinge loss; mirrors :func:`torch.nn.functional.multi_margin_loss`.
+
+    For scores :math:`x \in \R^C` and a class index :math:`y`, with :math:`z_j = m - x_y + x_j`:
+
+    .. math::
+
+        \ell = \frac{w_y}{C} \sum_{j \ne y} \max(0, z_j)^p, \qquad
+        \frac{\partial \ell}{\partial x_j} = \frac{w_y}{C}\,p \max(0, z_j)^{p-1} [z_j > 0] \;(j \ne y), \qquad
+        \frac{\partial \ell}{\partial x_y} = -\sum_{j \ne y} \frac{\partial \ell}{\partial x_j}.
+
+    Exactly PyTorch's semantics: the sum is divided by the number of classes :math:`C`
+    (not by :math:`C - 1`); the optional per-class ``weight`` multiplies the loss of an
+    example by the weight of its *target* class :math:`w_y`; ``'mean'`` divides by the
+    number of examples (not by the sum of weights); a term exactly at its margin
+    (:math:`z_j = 0`) has gradient 0. Negative margins and weights are allowed, as in PyTorch.
+
+    Args:
+        input: scores :math:`x`.
+        target: class indices, an int64 tensor with values in :math:`[0, C)`.
+        p: 1 (hinge) or 2 (squared hinge).
+        margin: :math:`m`.
+        weight: optional per-class weight :math:`w` of shape :math:`(C,)`.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(N, C)`, :math:`(C,)` or a 0-d tensor (one class).
+        - target: :math:`(N,)`; for a :math:`(C,)` or 0-d input, 0-d or :math:`(1,)`.
+        - output: a scalar, or the target's shape when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
+
+    Raises:
+        TypeError: ``input`` (or ``weight``) not floating-point, ``target`` not an integer
+            tensor of dtype int64, ``p`` or ``margin`` not numbers.
+        ValueError: bad shapes (a batch size mismatch), a class index out of range, ``p`` not 1 or 2, a ``weight``
+            whose length is not :math:`C`, or a bad ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import multi_margin_loss
+        >>> x, y = torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([3])
+        >>> multi_margin_loss(x, y)  # (0.3 + 0.4 + 0.6) / 4, the example of torch.nn.MultiMarginLoss
+        tensor(0.3250)
+
+    References:
+        Weston and Watkins, "Support Vector Machines for Multi-Class Pattern Recognition" (1999).
+    """
+    fn = "multi_margin_loss"
+    check_tensor(fn, "input", input)
+    _check_index_dtype(fn, target)
+    check_same_device(fn, "target", target, input)
+    if isinstance(p, bool) or p not in (1, 2):
+        raise ValueError(f"{fn}: p must be 1 or 2, got {p!r}")
+    check_number(fn, "margin", margin)
+    check_reduction(fn, reduction)
+    n_classes = _check_matrix(fn, input)
+    n = input.shape[0] if input.dim() == 2 else 1
+    allowed = [(n,)] if input.dim() == 2 else [(), (1,)]
+    if input.dim() == 2 and target.dim() == 1 and target.shape[0] != n:
+        raise ValueError(f"{fn}: target batch size {target.shape[0]} does not match input batch size {n}")
+    if tuple(target.shape) not in allowed:
+        expected = " or ".join(str(s) for s in allowed)
+        raise ValueError(f"{fn}: target shape {_shape(target)} does not match input shape {_shape(input)}: expected {expected}")
+    _check_index_range(fn, target, 0, n_classes, "class indices")
+    if weight is not None:
+        check_tensor(fn, "weight", weight)
+        if weight.shape != (n_classes,):
+            raise ValueError(f"{fn}: weight must have shape ({n_classes},), one entry per class, got shape {_shape(weight)}")
+        check_same_device(fn, "weight", weight, input)
+    x, w = upcast(input, weight)
+    t = target.reshape(-1)
+    loss = _MultiMargin.apply(x.reshape(n, n_classes), t, p, float(margin))
+    if w is not None:
+        loss = loss * w[t]
+    return reduce(loss.reshape(target.shape), reduction, dtype=input.dtype, fn=fn)
+
+
+class MultiMarginLoss(nn.Module):
+    """Module form of :func:`multi_margin_loss`; mirrors :class:`torch.nn.MultiMarginLoss` (``weight`` is a buffer)."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: torch.Tensor | None = None, reduction: str = "mean") -> None:
+        super().__init__()
+        if isinstance(p, bool) or p not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p!r}")
+        check_number("MultiMarginLoss", "margin", margin)
+        check_reduction("MultiMarginLoss", reduction)
+        self.p, self.margin, self.reduction = p, margin, reduction
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, margin={self.margin}, reduction={self.reduction!r}"
+
+
+# ---------------------------------------------------------------------------------------
+# multi-label hinge
+
+
+class _MultiLabelMargin(torch.autograd.Function):
+    r"""Per example :math:`\frac{1}{C}\sum_{j \in Y} \sum_{i \notin Y} \max(0, 1 - x_j + x_i)`, the chapter's gradient.
+
+    ``count[n, j]`` is how often class ``j`` is listed as a target of example ``n`` (PyTorch
+    counts a repeated label once per listing).
+    """
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
+        n_classes = input.shape[1]
+        z = 1 - input[:, :, None] + input[:, None, :]  # z[n, j, i] = 1 - x_j + x_i
+        pairs = count[:, :, None] * (count == 0)[:, None, :].to(count.dtype)  # j a target, i not
+        active = (z > 0) & (pairs > 0)
+        ctx.save_for_backward(torch.where(active, pairs, torch.zeros_like(pairs)))
+        ctx.n_classes = n_classes
+        return torch.where(active, z * pairs, torch.zeros_like(z)).sum(dim=(1, 2)) / n_classes
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        (weights,) = ctx.saved_tensors
+        if not ctx.needs_input_grad[0]:
+            return None, None
+        # dz_{ji}/dx_i = +1, dz_{ji}/dx_j = -1, for every active pair (j target, i not, z > 0)
+        g = weights * (grad_output[:, None, None] / ctx.n_classes)
+        return g.sum(dim=1) - g.sum(dim=2), None
+
+
+def multilabel_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    r"""Multi-label hinge loss; mirrors :func:`torch.nn.functional.multilabel_margin_loss`.
+
+    Each row of ``target`` lists the example's classes :math:`Y`, ended by the first -1
+    (entries after it are ignored; without a -1 the whole row is read). Every target class
+    :math:`j` should score at least 1 above every other class :math:`i`:
+
+    .. math::
+
+        \ell = \frac{1}{C} \sum_{j \in Y} \sum_{i \notin Y} \max(0, 1 - x_j + x_i), \qquad
+        \frac{\partial \ell}{\partial x_i} = \frac{1}{C}\Big(\sum_{j \in Y} [z_{ji} > 0]
+            - [i \in Y] \sum_{k \notin Y} [z_{ik} > 0]\Big)
+
+    with :math:`z_{ji} = 1 - x_j + x_i`. As in PyTorch, a class listed twice counts twice,
+    and a term exactly at its margin (:math:`z = 0`) has gradient 0.
+
+    Args:
+        input: scores :math:`x`.
+        target: an int64 tensor of the input's shape holding class indices and -1.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(N, C)`, :math:`(C,)` or 0-d.
+        - target: the shape of the input.
+        - output: a scalar, or :math:`(N,)` when ``reduction='none'`` (a scalar for a
+          :math:`(C,)` input).
+
+    Returns:
+        The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
+
+    Raises:
+        TypeError: ``input`` not floating-point, or ``target`` not an int64 tensor.
+        ValueError: shapes differ, a target value outside :math:`[-1, C)`, or a bad ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import multilabel_margin_loss
+        >>> x = torch.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> y = torch.tensor([[3, 0, -1, 1]])  # classes 3 and 0; the 1 after -1 is ignored
+        >>> multilabel_margin_loss(x, y)  # the example of torch.nn.MultiLabelMarginLoss
+        tensor(0.8500)
+
+    References:
+        Elisseeff and Weston, "A Kernel Method for Multi-Labelled Classification" (NeurIPS 2001):
+        the pairwise ranking hinge between the relevant and the irrelevant labels.
+    """
+    fn = "multilabel_margin_loss"
+    check_tensor(fn, "input", input)
+    _check_index_dtype(fn, target)
+    if target.shape != input.shape:
+        raise ValueError(f"{fn}: target shape {_shape(target)} does not match input shape {_shape(input)}")
+    check_same_device(fn, "target", target, input)
+    check_reduction(fn, reduction)
+    n_classes = _check_matrix(fn, input)
+    _check_index_range(fn, target, -1, n_classes, "class indices or -1")
+    (x,) = upcast(input)
+    x2, t2 = x.reshape(-1, n_classes), target.reshape(-1, n_classes)
+    listed = (t2 >= 0).cumprod(dim=1).to(x2.dtype)  # 1 before the first -1, 0 from it on
+    count = torch.zeros_like(x2).scatter_add_(1, t2.clamp_min(0), listed)
+    loss = _MultiLabelMargin.apply(x2, count)
+    return reduce(loss.reshape(input.shape[:-1] if input.dim() == 2 else ()), reduction, dtype=input.dtype, fn=fn)
+
+
+class MultiLabelMarginLoss(nn.Module):
+    """Module form of :func:`multilabel_margin_loss`; mirrors :class:`torch.nn.MultiLabelMarginLoss`."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        check_reduction("MultiLabelMarginLoss", reduction)
+        self.reduction = reduction
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return multilabel_margin_loss(input, target, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+# ---------------------------------------------------------------------------------------
+# multi-label logistic loss
+
+
+class _LogisticPerLabel(torch.autograd.Function):
+    r"""Element-wise :math:`-(t \log\sigma(x) + (1 - t)\log\sigma(-x)) = \operatorname{softplus}(x) - t x`."""
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(input, target)
+        return softplus(input) - target * input
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        input, target = ctx.saved_tensors
+        grad_input = (torch.sigmoid(input) - target) * grad_output if ctx.needs_input_grad[0] else None
+        grad_target = -input * grad_output if ctx.needs_input_grad[1] else None
+        return grad_input, grad_target
+
+
+def multilabel_soft_margin_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor | None = None,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Multi-label logistic loss; mirrors :func:`torch.nn.functional.multilabel_soft_margin_loss`.
+
+    One logistic loss per class, averaged over the :math:`C` classes of the last dimension:
+
+    .. math::
+
+        \ell = \frac{1}{C} \sum_{c} w_c \big(\operatorname{softplus}(x_c) - t_c x_c\big), \qquad
+        \frac{\partial \ell}{\partial x_c} = \frac{w_c}{C}\big(\sigma(x_c) - t_c\big), \qquad
+        \frac{\partial \ell}{\partial t_c} = -\frac{w_c}{C} x_c
+
+    where :math:`\operatorname{softplus}(x) - t x = -\big(t \log\sigma(x) + (1 - t)\log\sigma(-x)\big)`.
+    Targets are 0/1 labels (or probabilities); as in PyTorch, other values are not refused.
+    ``'mean'`` averages over the examples (every dimension but the last).
+
+    Args:
+        input: logits :math:`x`.
+        target: labels :math:`t`, a floating-point tensor of the input's shape.
+        weight: optional weight :math:`w`: one per class, shape :math:`(C,)`, or one per
+            element, the input's shape.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(*, C)`, at least one dimension.
+        - target: the shape of the input.
+        - output: a scalar, or :math:`(*)` when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
+
+    Raises:
+        TypeError: ``input``, ``target`` or ``weight`` not floating-point.
+        ValueError: shapes differ, a ``weight`` of another shape, a 0-d input, or a bad ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import multilabel_soft_margin_loss
+        >>> x, t = torch.tensor([[0.0, 2.0]]), torch.tensor([[1.0, 0.0]])
+        >>> multilabel_soft_margin_loss(x, t)  # (log 2 + softplus(2)) / 2
+        tensor(1.4100)
+    """
+    fn = "multilabel_soft_margin_loss"
+    check_pair(fn, input, target)
+    check_reduction(fn, reduction)
+    if input.dim() == 0:
+        raise ValueError(f"{fn}: input must have a class dimension, got a 0-d tensor")
+    n_classes = input.shape[-1]
+    if weight is not None:
+        check_tensor(fn, "weight", weight)
+        if weight.shape not in (input.shape, (n_classes,)):
+            raise ValueError(
+                f"{fn}: weight shape {_shape(weight)} does not match input shape {_shape(input)}: "
+                f"expected ({n_classes},), one weight per class, or the input's shape"
+            )
+        check_same_device(fn, "weight", weight, input)
+    x, t, w = upcast(input, target, weight)
+    loss = _LogisticPerLabel.apply(x, t)
+    if w is not None:
+        loss = loss * w
+    return reduce(loss.sum(dim=-1) / n_classes, reduction, dtype=input.dtype, fn=fn)
+
+
+class MultiLabelSoftMarginLoss(nn.Module):
+    """Module form of :func:`multilabel_soft_margin_loss`; mirrors :class:`torch.nn.MultiLabelSoftMarginLoss`."""
+
+    def __init__(self, weight: torch.Tensor | None = None, reduction: str = "mean") -> None:
+        super().__init__()
+        check_reduction("MultiLabelSoftMarginLoss", reduction)
+        self.reduction = reduction
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
