@@ -262,34 +262,6 @@ def _ce_bad(name: str) -> tuple[BadInput, ...]:
     )
 
 
-def _gaussian_inputs(dtype, device, g):
-    """``(mean, target, var)``, the variances in [0.2, 1.2]: above every ``eps`` the options use."""
-    mean, target = (torch.randn((4, 3), generator=g, dtype=torch.float64) for _ in range(2))
-    var = 0.2 + torch.rand((4, 3), generator=g, dtype=torch.float64)
-    return tuple(t.to(dtype=dtype, device=device) for t in (mean, target, var))
-
-
-def _gaussian_extreme(dtype, device):
-    x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
-    var = torch.tensor([0.0, 1e4, 1e-8, 2.0], dtype=dtype, device=device)  # 0 and 1e-8 are clamped to eps
-    return x, torch.zeros_like(x), var
-
-
-def _poisson_inputs(dtype, device, g):
-    """``(rate or log-rate, counts)``: inputs in [0.2, 2.2], valid for both ``log_input`` values;
-    targets in [0, 5.2], kept 0.1 away from 1, where ``full``'s Stirling term switches on."""
-    rate = 0.2 + 2 * torch.rand((4, 3), generator=g, dtype=torch.float64)
-    target = 5 * torch.rand((4, 3), generator=g, dtype=torch.float64)
-    target = torch.where((target - 1).abs() < 0.1, target + 0.2, target)
-    return rate.to(dtype=dtype, device=device), target.to(dtype=dtype, device=device)
-
-
-def _poisson_extreme(dtype, device):
-    # log-rates of -1e4 and 80: e^80 ~ 5.5e34 is close to float32's largest number (e^1e4 overflows any dtype)
-    x = torch.tensor([-1e4, 80.0, 0.5, -3.0], dtype=dtype, device=device)
-    return x, torch.tensor([0.0, 1e4, 3.0, 1e4], dtype=dtype, device=device)
-
-
 # Part III: focal losses and the asymmetric loss (book/classification/focal, multi-label): plain
 # formulas, differentiated by autograd, and class-index / soft-label inputs.
 
