@@ -81,6 +81,16 @@ def test_fit_is_reproducible_with_minibatches_and_val():
     assert "val_loss=" in str(runs[0])
 
 
+def test_fit_progress_bar_only_on_request(capsys):
+    torch.manual_seed(0)
+    quiet = fit(nn.Linear(1, 1), mse_loss, _linear_problem(), epochs=3, device="cpu")
+    assert capsys.readouterr().err == ""
+    torch.manual_seed(0)
+    shown = fit(nn.Linear(1, 1), mse_loss, _linear_problem(), epochs=3, device="cpu", progress=True)
+    assert "fit" in capsys.readouterr().err
+    assert shown == quiet
+
+
 def test_fit_accepts_an_optimizer_factory():
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
