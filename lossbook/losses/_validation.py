@@ -15,7 +15,7 @@ import torch
 REDUCTIONS = ("none", "mean", "sum")
 
 
-def _shape(t: torch.Tensor) -> str:
+def shape_str(t: torch.Tensor) -> str:
     return str(tuple(t.shape))
 
 
@@ -37,7 +37,7 @@ def check_integer_tensor(fn: str, name: str, value) -> None:
 def check_same_shape(fn: str, name: str, value: torch.Tensor, input: torch.Tensor) -> None:
     """Require ``value`` to have exactly the shape of ``input``: nothing is broadcast."""
     if value.shape != input.shape:
-        raise ValueError(f"{fn}: {name} shape {_shape(value)} does not match input shape {_shape(input)}")
+        raise ValueError(f"{fn}: {name} shape {shape_str(value)} does not match input shape {shape_str(input)}")
 
 
 def check_same_device(fn: str, name: str, value: torch.Tensor, input: torch.Tensor) -> None:
@@ -110,7 +110,7 @@ def check_class_target(fn: str, input, target, *, ignore_index: int | None = Non
     expected = input.shape[:1] + input.shape[2:] if input.dim() >= 2 else torch.Size([])
     if target.shape != expected:
         raise ValueError(
-            f"{fn}: target shape {_shape(target)} does not match input shape {_shape(input)}: "
+            f"{fn}: target shape {shape_str(target)} does not match input shape {shape_str(input)}: "
             f"expected {tuple(expected)}, the input's shape without its class dimension"
         )
     check_same_device(fn, "target", target, input)
@@ -131,7 +131,7 @@ def check_class_weight(fn: str, weight, n_classes: int, input: torch.Tensor) -> 
         return
     check_tensor(fn, "weight", weight)
     if weight.shape != (n_classes,):
-        raise ValueError(f"{fn}: weight must have shape ({n_classes},), one entry per class, got shape {_shape(weight)}")
+        raise ValueError(f"{fn}: weight must have shape ({n_classes},), one entry per class, got shape {shape_str(weight)}")
     check_same_device(fn, "weight", weight, input)
 
 
@@ -151,7 +151,7 @@ def check_broadcastable(fn: str, name: str, value, input: torch.Tensor) -> None:
         shape = None
     if shape != input.shape:
         raise ValueError(
-            f"{fn}: {name} shape {_shape(value)} does not broadcast to input shape {_shape(input)} "
+            f"{fn}: {name} shape {shape_str(value)} does not broadcast to input shape {shape_str(input)} "
             f"(expected the input's shape or one that broadcasts to it, e.g. one entry per class)"
         )
     check_same_device(fn, name, value, input)
@@ -175,6 +175,40 @@ def check_broadcast_shape(fn: str, name: str, value: torch.Tensor, input: torch.
         if len(differ) == 1 and differ[0][0] == 1:
             return
     raise ValueError(
-        f"{fn}: {name} shape {_shape(value)} does not match input shape {_shape(input)} "
+        f"{fn}: {name} shape {shape_str(value)} does not match input shape {shape_str(input)} "
         f"(expected the input's shape, or that shape with one dimension of size 1)"
     )
+
+
+def check_bool(fn: str, name: str, value) -> None:
+    """Require a bool (``squared``, ``log_target``)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{fn}: {name} must be a bool, got {type(value).__name__}")
+
+
+def check_signs(fn: str, target: torch.Tensor) -> None:
+    """Binary labels in {-1, +1}."""
+    bad = (target != 1) & (target != -1)
+    if bad.any():
+        raise ValueError(f"{fn}: target must hold -1 and +1 only, got the value {target[bad][0].item():g}")
+
+
+def check_index_range(fn: str, target: torch.Tensor, low: int, n_classes: int, what: str) -> None:
+    """Require every entry of ``target`` in ``[low, n_classes)`` (``low = -1`` for -1-terminated label lists)."""
+    bad = (target < low) | (target >= n_classes)
+    if bad.any():
+        raise ValueError(f"{fn}: target holds {target[bad][0].item()}, expected {what} in [{low}, {n_classes - 1}]")
+
+
+def check_index_dtype(fn: str, target) -> None:
+    """Class indices are int64, as PyTorch's margin losses require."""
+    check_tensor(fn, "target", target, floating=False)
+    if target.dtype != torch.int64:
+        raise TypeError(f"{fn}: target class indices must have dtype torch.int64, got dtype {target.dtype}")
+
+
+def check_matrix(fn: str, input: torch.Tensor) -> int:
+    """``input`` is 0-d (one class), ``(C,)`` or ``(N, C)`` with ``C >= 1``; returns ``C``."""
+    if input.dim() > 2 or (input.dim() > 0 and input.shape[-1] == 0):
+        raise ValueError(f"{fn}: input must be 0-d, (C,) or (N, C) with C >= 1, got shape {shape_str(input)}")
+    return input.shape[-1] if input.dim() > 0 else 1

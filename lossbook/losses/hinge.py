@@ -13,49 +13,18 @@ from torch.nn.functional import softplus
 
 from lossbook.losses._reduction import reduce, upcast
 from lossbook.losses._validation import (
-    _shape,
+    check_bool,
+    check_index_dtype,
+    check_index_range,
+    check_matrix,
     check_number,
     check_pair,
     check_reduction,
     check_same_device,
+    check_signs,
     check_tensor,
+    shape_str,
 )
-
-# ---------------------------------------------------------------------------------------
-# argument checks shared by the losses of this chapter
-
-
-def _check_bool(fn: str, name: str, value) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{fn}: {name} must be a bool, got {type(value).__name__}")
-
-
-def _check_signs(fn: str, target: torch.Tensor) -> None:
-    """Binary labels in {-1, +1}."""
-    bad = (target != 1) & (target != -1)
-    if bad.any():
-        raise ValueError(f"{fn}: target must hold -1 and +1 only, got the value {target[bad][0].item():g}")
-
-
-def _check_index_range(fn: str, target: torch.Tensor, low: int, n_classes: int, what: str) -> None:
-    bad = (target < low) | (target >= n_classes)
-    if bad.any():
-        raise ValueError(f"{fn}: target holds {target[bad][0].item()}, expected {what} in [{low}, {n_classes - 1}]")
-
-
-def _check_index_dtype(fn: str, target) -> None:
-    """Class indices are int64, as PyTorch's margin losses require."""
-    check_tensor(fn, "target", target, floating=False)
-    if target.dtype != torch.int64:
-        raise TypeError(f"{fn}: target class indices must have dtype torch.int64, got dtype {target.dtype}")
-
-
-def _check_matrix(fn: str, input: torch.Tensor) -> int:
-    """``input`` is 0-d (one class), ``(C,)`` or ``(N, C)`` with ``C >= 1``; returns ``C``."""
-    if input.dim() > 2 or (input.dim() > 0 and input.shape[-1] == 0):
-        raise ValueError(f"{fn}: input must be 0-d, (C,) or (N, C) with C >= 1, got shape {_shape(input)}")
-    return input.shape[-1] if input.dim() > 0 else 1
-
 
 # ---------------------------------------------------------------------------------------
 # binary hinge
@@ -148,9 +117,9 @@ def hinge_loss(
     fn = "hinge_loss"
     check_pair(fn, input, target)
     check_number(fn, "margin", margin)
-    _check_bool(fn, "squared", squared)
+    check_bool(fn, "squared", squared)
     check_reduction(fn, reduction)
-    _check_signs(fn, target)
+    check_signs(fn, target)
     x, y = upcast(input, target)
     return reduce(_Hinge.apply(x, y, float(margin), squared), reduction, dtype=input.dtype, fn=fn)
 
@@ -168,7 +137,7 @@ class HingeLoss(nn.Module):
     def __init__(self, *, margin: float = 1.0, squared: bool = False, reduction: str = "mean") -> None:
         super().__init__()
         check_number("HingeLoss", "margin", margin)
-        _check_bool("HingeLoss", "squared", squared)
+        check_bool("HingeLoss", "squared", squared)
         check_reduction("HingeLoss", reduction)
         self.margin, self.squared, self.reduction = margin, squared, reduction
 
@@ -351,25 +320,25 @@ def multi_margin_loss(
     """
     fn = "multi_margin_loss"
     check_tensor(fn, "input", input)
-    _check_index_dtype(fn, target)
+    check_index_dtype(fn, target)
     check_same_device(fn, "target", target, input)
     if isinstance(p, bool) or p not in (1, 2):
         raise ValueError(f"{fn}: p must be 1 or 2, got {p!r}")
     check_number(fn, "margin", margin)
     check_reduction(fn, reduction)
-    n_classes = _check_matrix(fn, input)
+    n_classes = check_matrix(fn, input)
     n = input.shape[0] if input.dim() == 2 else 1
     allowed = [(n,)] if input.dim() == 2 else [(), (1,)]
     if input.dim() == 2 and target.dim() == 1 and target.shape[0] != n:
         raise ValueError(f"{fn}: target batch size {target.shape[0]} does not match input batch size {n}")
     if tuple(target.shape) not in allowed:
         expected = " or ".join(str(s) for s in allowed)
-        raise ValueError(f"{fn}: target shape {_shape(target)} does not match input shape {_shape(input)}: expected {expected}")
-    _check_index_range(fn, target, 0, n_classes, "class indices")
+        raise ValueError(f"{fn}: target shape {shape_str(target)} does not match input shape {shape_str(input)}: expected {expected}")
+    check_index_range(fn, target, 0, n_classes, "class indices")
     if weight is not None:
         check_tensor(fn, "weight", weight)
         if weight.shape != (n_classes,):
-            raise ValueError(f"{fn}: weight must have shape ({n_classes},), one entry per class, got shape {_shape(weight)}")
+            raise ValueError(f"{fn}: weight must have shape ({n_classes},), one entry per class, got shape {shape_str(weight)}")
         check_same_device(fn, "weight", weight, input)
     x, w = upcast(input, weight)
     t = target.reshape(-1)
@@ -477,13 +446,13 @@ def multilabel_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction:
     """
     fn = "multilabel_margin_loss"
     check_tensor(fn, "input", input)
-    _check_index_dtype(fn, target)
+    check_index_dtype(fn, target)
     if target.shape != input.shape:
-        raise ValueError(f"{fn}: target shape {_shape(target)} does not match input shape {_shape(input)}")
+        raise ValueError(f"{fn}: target shape {shape_str(target)} does not match input shape {shape_str(input)}")
     check_same_device(fn, "target", target, input)
     check_reduction(fn, reduction)
-    n_classes = _check_matrix(fn, input)
-    _check_index_range(fn, target, -1, n_classes, "class indices or -1")
+    n_classes = check_matrix(fn, input)
+    check_index_range(fn, target, -1, n_classes, "class indices or -1")
     (x,) = upcast(input)
     x2, t2 = x.reshape(-1, n_classes), target.reshape(-1, n_classes)
     listed = (t2 >= 0).cumprod(dim=1).to(x2.dtype)  # 1 before the first -1, 0 from it on
@@ -583,7 +552,7 @@ def multilabel_soft_margin_loss(
         check_tensor(fn, "weight", weight)
         if weight.shape not in (input.shape, (n_classes,)):
             raise ValueError(
-                f"{fn}: weight shape {_shape(weight)} does not match input shape {_shape(input)}: "
+                f"{fn}: weight shape {shape_str(weight)} does not match input shape {shape_str(input)}: "
                 f"expected ({n_classes},), one weight per class, or the input's shape"
             )
         check_same_device(fn, "weight", weight, input)

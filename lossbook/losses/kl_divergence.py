@@ -6,7 +6,14 @@ import torch
 from torch import nn
 
 from lossbook.losses._reduction import reduce, upcast
-from lossbook.losses._validation import check_number, check_pair, check_reduction, check_same_device, check_tensor
+from lossbook.losses._validation import (
+    check_bool,
+    check_number,
+    check_pair,
+    check_reduction,
+    check_same_device,
+    check_tensor,
+)
 
 KL_REDUCTIONS = ("none", "batchmean", "mean", "sum")
 
@@ -44,21 +51,6 @@ class _KLDiv(torch.autograd.Function):
                 d = torch.where(target == 0, torch.full_like(d, float("nan")), d)
                 grad_target = d * grad_output
         return grad_input, grad_target, None
-
-
-def _reduce_kl(loss: torch.Tensor, reduction: str, dtype: torch.dtype, fn: str) -> torch.Tensor:
-    """``'batchmean'`` is the sum divided by the size of the first dimension (the sum for a 0-d input)."""
-    if reduction != "batchmean":
-        return reduce(loss, reduction, dtype=dtype, fn=fn)
-    total = reduce(loss, "sum", fn=fn)
-    if loss.dim() > 0:
-        total = total / loss.shape[0]
-    return total.to(dtype)
-
-
-def _check_bool(fn: str, name: str, value) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{fn}: {name} must be a bool, got {type(value).__name__}")
 
 
 def kl_div(
@@ -132,9 +124,9 @@ def kl_div(
     """
     check_pair("kl_div", input, target)
     check_reduction("kl_div", reduction, KL_REDUCTIONS)
-    _check_bool("kl_div", "log_target", log_target)
+    check_bool("kl_div", "log_target", log_target)
     x, t = upcast(input, target)
-    return _reduce_kl(_KLDiv.apply(x, t, log_target), reduction, input.dtype, "kl_div")
+    return reduce(_KLDiv.apply(x, t, log_target), reduction, dtype=input.dtype, fn="kl_div", allowed=KL_REDUCTIONS)
 
 
 class KLDivLoss(nn.Module):
@@ -151,7 +143,7 @@ class KLDivLoss(nn.Module):
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
         super().__init__()
         check_reduction("KLDivLoss", reduction, KL_REDUCTIONS)
-        _check_bool("KLDivLoss", "log_target", log_target)
+        check_bool("KLDivLoss", "log_target", log_target)
         self.reduction = reduction
         self.log_target = log_target
 
@@ -272,7 +264,7 @@ def distillation_loss(
     s, u = upcast(student_logits, teacher_logits)
     class_dim = 1 if s.dim() > 1 else 0
     terms = _Distillation.apply(s.movedim(class_dim, -1), u.movedim(class_dim, -1), float(temperature))
-    return _reduce_kl(terms.movedim(-1, class_dim), reduction, student_logits.dtype, fn)
+    return reduce(terms.movedim(-1, class_dim), reduction, dtype=student_logits.dtype, fn=fn, allowed=KL_REDUCTIONS)
 
 
 class DistillationLoss(nn.Module):
