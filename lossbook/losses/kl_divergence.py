@@ -121,6 +121,8 @@ def kl_div(
 
     References:
         Kullback and Leibler, "On Information and Sufficiency" (1951).
+
+    Chapter: ``book/classification/kl-divergence.ipynb``.
     """
     check_pair("kl_div", input, target)
     check_reduction("kl_div", reduction, KL_REDUCTIONS)
@@ -247,6 +249,8 @@ def distillation_loss(
 
     References:
         Hinton, Vinyals and Dean, "Distilling the Knowledge in a Neural Network" (2015).
+
+    Chapter: ``book/classification/kl-divergence.ipynb``.
     """
     fn = "distillation_loss"
     check_tensor(fn, "student_logits", student_logits)
