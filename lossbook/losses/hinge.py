@@ -113,6 +113,8 @@ def hinge_loss(
 
     References:
         Cortes and Vapnik, "Support-Vector Networks" (1995).
+
+    Chapter: ``book/classification/hinge.ipynb``.
     """
     fn = "hinge_loss"
     check_pair(fn, input, target)
@@ -208,6 +210,8 @@ def soft_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction: str =
 
     References:
         Cox, "The Regression Analysis of Binary Sequences" (1958): the logistic model.
+
+    Chapter: ``book/classification/hinge.ipynb``.
     """
     fn = "soft_margin_loss"
     check_pair(fn, input, target)
@@ -317,6 +321,8 @@ def multi_margin_loss(
 
     References:
         Weston and Watkins, "Support Vector Machines for Multi-Class Pattern Recognition" (1999).
+
+    Chapter: ``book/classification/hinge.ipynb``.
     """
     fn = "multi_margin_loss"
     check_tensor(fn, "input", input)
@@ -408,7 +414,7 @@ def multilabel_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction:
     .. math::
 
         \ell = \frac{1}{C} \sum_{j \in Y} \sum_{i \notin Y} \max(0, 1 - x_j + x_i), \qquad
-        \frac{\partial \ell}{\partial x_i} = \frac{1}{C}\Big(\sum_{j \in Y} [z_{ji} > 0]
+        \frac{\partial \ell}{\partial x_i} = \frac{1}{C}\Big([i \notin Y] \sum_{j \in Y} [z_{ji} > 0]
             - [i \in Y] \sum_{k \notin Y} [z_{ik} > 0]\Big)
 
     with :math:`z_{ji} = 1 - x_j + x_i`. As in PyTorch, a class listed twice counts twice,
@@ -443,6 +449,8 @@ def multilabel_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction:
     References:
         Elisseeff and Weston, "A Kernel Method for Multi-Labelled Classification" (NeurIPS 2001):
         the pairwise ranking hinge between the relevant and the irrelevant labels.
+
+    Chapter: ``book/classification/hinge.ipynb``.
     """
     fn = "multilabel_margin_loss"
     check_tensor(fn, "input", input)
@@ -541,6 +549,8 @@ def multilabel_soft_margin_loss(
         >>> x, t = torch.tensor([[0.0, 2.0]]), torch.tensor([[1.0, 0.0]])
         >>> multilabel_soft_margin_loss(x, t)  # (log 2 + softplus(2)) / 2
         tensor(1.4100)
+
+    Chapter: ``book/classification/hinge.ipynb``.
     """
     fn = "multilabel_soft_margin_loss"
     check_pair(fn, input, target)
