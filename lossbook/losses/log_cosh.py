@@ -91,8 +91,9 @@ def log_cosh_loss(
         The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
 
     Raises:
-        TypeError: ``input`` or ``target`` is not a floating-point tensor.
-        ValueError: shapes differ, or ``reduction`` is not one of the three values.
+        TypeError: ``input``, ``target`` or ``weight`` is not a floating-point tensor.
+        ValueError: shapes differ (``weight`` included), or ``reduction`` is not one of the
+            three values.
 
     Example:
         >>> import torch
