@@ -79,10 +79,10 @@ def quantile_loss(
         The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
 
     Raises:
-        TypeError: ``input`` or ``target`` is not a floating-point tensor, or ``quantile``
-            is not a real number.
-        ValueError: shapes differ, ``quantile`` is outside (0, 1), or ``reduction`` is not
-            one of the three values.
+        TypeError: ``input``, ``target`` or ``weight`` is not a floating-point tensor, or
+            ``quantile`` is not a real number.
+        ValueError: shapes differ (``weight`` included), ``quantile`` is outside (0, 1), or
+            ``reduction`` is not one of the three values.
 
     Example:
         >>> import torch
