@@ -102,7 +102,8 @@ def barron_loss(
         \frac{\partial \ell_i}{\partial x_i} = -\frac{\partial \ell_i}{\partial y_i}
         = w_i \frac{r_i}{c^2} \left(\frac{z_i}{|\alpha - 2|} + 1\right)^{\alpha/2 - 1}
 
-    Special cases (the limits computed exactly): :math:`\alpha = 2`, L2
+    Special cases (at :math:`\alpha = 2`, 0 and :math:`-\infty` the formula is a limit, computed
+    with its closed form): :math:`\alpha = 2`, L2
     :math:`\tfrac12 (r/c)^2`; :math:`\alpha = 1`, Charbonnier (pseudo-Huber)
     :math:`\sqrt{(r/c)^2 + 1} - 1`; :math:`\alpha = 0`, Cauchy
     :math:`\log(\tfrac12 (r/c)^2 + 1)`; :math:`\alpha = -2`, Geman-McClure
@@ -132,9 +133,9 @@ def barron_loss(
         The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
 
     Raises:
-        TypeError: ``input`` or ``target`` is not a floating-point tensor, or ``alpha`` or
-            ``scale`` is not a real number.
-        ValueError: shapes differ, ``alpha`` is :math:`+\infty` or NaN, ``scale`` is not in
+        TypeError: ``input``, ``target`` or ``weight`` is not a floating-point tensor, or
+            ``alpha`` or ``scale`` is not a real number.
+        ValueError: shapes differ (``weight`` included), ``alpha`` is :math:`+\infty` or NaN, ``scale`` is not in
             :math:`(0, \infty)`, or ``reduction`` is not one of the three values.
 
     Example:
