@@ -143,6 +143,8 @@ def sigmoid_focal_loss(
 
     References:
         Lin, Goyal, Girshick, He and Dollár, *Focal Loss for Dense Object Detection*, ICCV 2017.
+
+    Chapter: ``book/classification/focal.ipynb``.
     """
     fn = "sigmoid_focal_loss"
     check_pair(fn, input, target)
@@ -293,7 +295,8 @@ def focal_loss(
         g(p_t) = (1 - p_t)^\gamma - \gamma\, p_t (1 - p_t)^{\gamma - 1} \log p_t
 
     The gradient is cross-entropy's, :math:`p - e_y`, scaled by :math:`g(p_t) \ge 0`, which
-    falls from 1 at :math:`p_t = 0` to 0 at :math:`p_t = 1`. It is computed as
+    is 1 at :math:`p_t = 0` and 0 at :math:`p_t = 1` (for :math:`\gamma > 0`), not monotonically:
+    for small :math:`p_t` it slightly exceeds 1 (at most 1.22 for :math:`\gamma = 2`). It is computed as
     :math:`g = (1 - p_t)^\gamma\,(1 + \gamma\, p_t \rho)` with :math:`\rho = -\log p_t / (1 - p_t) \ge 1`
     and :math:`1 - p_t` from a log-sum-exp, so it stays finite for :math:`0 < \gamma < 1` too.
     ``gamma=0`` is :func:`torch.nn.functional.cross_entropy`.
@@ -334,6 +337,8 @@ def focal_loss(
 
     References:
         Lin, Goyal, Girshick, He and Dollár, *Focal Loss for Dense Object Detection*, ICCV 2017.
+
+    Chapter: ``book/classification/focal.ipynb``.
     """
     fn = "focal_loss"
     check_reduction(fn, reduction)
@@ -422,6 +427,8 @@ def poly1_cross_entropy(
     References:
         Leng, Tan, Liu, Cubuk, Shi, Cheng and Anguelov, *PolyLoss: A Polynomial Expansion
         Perspective of Classification Loss Functions*, ICLR 2022.
+
+    Chapter: ``book/classification/focal.ipynb``.
     """
     fn = "poly1_cross_entropy"
     check_reduction(fn, reduction)
