@@ -138,6 +138,8 @@ def asymmetric_loss(
     References:
         Ridnik, Ben-Baruch, Zamir, Noy, Friedman, Protter and Zelnik-Manor, *Asymmetric Loss
         For Multi-Label Classification*, ICCV 2021.
+
+    Chapter: ``book/classification/multi-label.ipynb``.
     """
     fn = "asymmetric_loss"
     check_pair(fn, input, target)
