@@ -58,7 +58,7 @@ def mse_loss(
         The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
 
     Raises:
-        TypeError: ``input`` or ``target`` is not a floating-point tensor.
+        TypeError: ``input``, ``target`` or ``weight`` is not a floating-point tensor.
         ValueError: shapes differ, or ``reduction`` is not one of the three values.
 
     Example:
@@ -72,6 +72,8 @@ def mse_loss(
     References:
         Gauss, *Theoria motus corporum coelestium* (1809): least squares as the maximum
         likelihood estimate under Gaussian noise.
+
+    Chapter: ``book/regression/mse.ipynb``.
     """
     check_pair("mse_loss", input, target)
     check_reduction("mse_loss", reduction)
