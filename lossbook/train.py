@@ -72,8 +72,9 @@ class History:
     """Per-epoch record of a :func:`fit` run.
 
     Attributes:
-        train_loss: mean training loss of each epoch (averaged over its mini-batches,
-            weighted by their size).
+        train_loss: mean training loss of each epoch: the loss of each mini-batch as the
+            step computed it (before that step's update), averaged with weights by the
+            mini-batch size. With a full batch, the first entry is the untrained loss.
         val_loss: loss on ``val_data`` after each epoch (empty without ``val_data``).
         metrics: for each metric name, its value on ``val_data`` (or on the training
             data when there is no ``val_data``) after each epoch.
