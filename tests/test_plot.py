@@ -1,4 +1,4 @@
-"""lossbook.plot.reliability_diagram: draws what lossbook.metrics.reliability computes."""
+"""lossbook.plot: what each figure draws, and that no figure changes global matplotlib state."""
 
 import matplotlib
 
@@ -8,7 +8,44 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from lossbook import metrics, plot  # noqa: E402
+from lossbook import data, metrics, plot  # noqa: E402
+from lossbook.losses import mse_loss  # noqa: E402
+from lossbook.train import History  # noqa: E402
+
+
+def _no_global_state_change(draw):
+    before = dict(matplotlib.rcParams)
+    axes = draw()
+    assert dict(matplotlib.rcParams) == before
+    plt.close("all")
+    return axes
+
+
+def test_plot_loss_and_gradient_draws_autograd_derivative():
+    ax_loss, ax_grad = _no_global_state_change(
+        lambda: plot.loss_and_gradient({"mse": lambda r: mse_loss(r, torch.zeros_like(r), reduction="none")})
+    )
+    xs, ys = ax_grad.lines[0].get_data()
+    torch.testing.assert_close(torch.as_tensor(ys), 2 * torch.as_tensor(xs))
+
+
+def test_plot_history_and_predictions():
+    h = History(train_loss=[1.0, 0.5], val_loss=[1.1, 0.6])
+    ax = _no_global_state_change(lambda: plot.history({"run": h}))
+    assert len(ax.lines) == 2
+    x, y = data.linear(20, seed=0)
+    model = torch.nn.Linear(1, 1)
+    ax = _no_global_state_change(lambda: plot.predictions(x, y, {"linear": model}, highlight=torch.zeros(20, dtype=torch.bool)))
+    assert len(ax.lines) == 1
+
+
+def test_plot_decision_regions_binary_and_multiclass():
+    x, y = data.blobs(60, n_classes=3, seed=0)
+    ax = _no_global_state_change(lambda: plot.decision_regions(torch.nn.Linear(2, 3), x, y, resolution=20))
+    assert len(ax.collections) >= 3
+    xb, yb = data.moons(40, seed=0)
+    ax = _no_global_state_change(lambda: plot.decision_regions(torch.nn.Linear(2, 1), xb, yb, resolution=20))
+    assert len(ax.collections) >= 2
 
 
 def _probabilities(seed: int = 0, n: int = 200, k: int = 3):
