@@ -55,6 +55,20 @@ def _add_noise(
     return y
 
 
+def _linear_signal(
+    fn: str, n: int, n_features: int, weight, bias: float, x_range: tuple[float, float], g: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs uniform on ``x_range`` and the linear function ``x w + b`` of them, shape ``(n, 1)``."""
+    w = torch.as_tensor(weight, dtype=torch.float32).reshape(-1)
+    if w.numel() == 1:
+        w = w.expand(n_features)
+    if w.numel() != n_features:
+        raise ValueError(f"{fn}: weight must be one number or {n_features} numbers (n_features), got {w.numel()}")
+    lo, hi = x_range
+    x = lo + (hi - lo) * torch.rand(n, n_features, generator=g)
+    return x, x @ w.reshape(-1, 1) + bias
+
+
 def linear(
     n: int = 200,
     *,
@@ -88,14 +102,7 @@ def linear(
     """
     _check_n("linear", n)
     g = _generator("linear", seed)
-    w = torch.as_tensor(weight, dtype=torch.float32).reshape(-1)
-    if w.numel() == 1:
-        w = w.expand(n_features)
-    if w.numel() != n_features:
-        raise ValueError(f"linear: weight must be one number or {n_features} numbers (n_features), got {w.numel()}")
-    lo, hi = x_range
-    x = lo + (hi - lo) * torch.rand(n, n_features, generator=g)
-    signal = x @ w.reshape(-1, 1) + bias
+    x, signal = _linear_signal("linear", n, n_features, weight, bias, x_range, g)
     y = _add_noise("linear", signal, x, g, noise=noise, heteroscedastic=heteroscedastic, outliers=outliers, outlier_scale=outlier_scale)
     return x, y
 
@@ -151,14 +158,8 @@ def counts(
     """
     _check_n("counts", n)
     g = _generator("counts", seed)
-    w = torch.as_tensor(weight, dtype=torch.float32).reshape(-1)
-    if w.numel() == 1:
-        w = w.expand(n_features)
-    if w.numel() != n_features:
-        raise ValueError(f"counts: weight must be one number or {n_features} numbers (n_features), got {w.numel()}")
-    lo, hi = x_range
-    x = lo + (hi - lo) * torch.rand(n, n_features, generator=g)
-    rate = torch.exp(x @ w.reshape(-1, 1) + bias)
+    x, log_rate = _linear_signal("counts", n, n_features, weight, bias, x_range, g)
+    rate = torch.exp(log_rate)
     return x, torch.poisson(rate, generator=g)
 
 

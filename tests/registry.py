@@ -440,6 +440,7 @@ def _soft_multilabel_extreme(dtype, device):
     x = torch.tensor([[1e4, -1e4, 0.5], [3.0, -1e4, 1e4]], dtype=dtype, device=device)
     return x, torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], dtype=dtype, device=device)
 
+
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
         fn=L.mse_loss,
