@@ -41,17 +41,19 @@ def device(name: str | None = None) -> torch.device:
 _device = device  # fit() takes an argument named ``device``, which hides the function
 
 
-def setup(seed: int = 0, *, threads: int | None = 1) -> torch.device:
-    """Seed Python, NumPy and torch (every device), fix the CPU thread count, and return :func:`device`.
+def setup(seed: int = 0, *, threads: int | None = None) -> torch.device:
+    """Seed Python, NumPy and torch (every device) and return :func:`device`.
 
-    Call it once at the top of a notebook: what follows is then reproducible.
+    Call it once at the top of a notebook: what follows is then reproducible. It leaves
+    torch's CPU thread count alone unless ``threads`` is given.
 
     Args:
         seed: the seed.
-        threads: torch's CPU threads (``torch.set_num_threads``). One by default: the
-            book's small models gain nothing from more, and a fixed count makes CPU results
-            identical whatever the number of cores (parallel reductions add in another
-            order). ``None`` leaves torch's setting alone.
+        threads: if given, torch's CPU threads (``torch.set_num_threads``). The book's
+            chapters pass ``threads=1``: their small models gain nothing from more, and a
+            fixed count makes CPU results identical whatever the number of cores (parallel
+            reductions add in another order). ``None``, the default, leaves torch's setting
+            alone, so that calling ``setup`` never slows a user's training.
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"setup: seed must be an int, got {type(seed).__name__}")

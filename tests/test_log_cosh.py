@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lossbook.losses import LogCoshLoss, log_cosh_loss
-from lossbook.losses.log_cosh import log_cosh
+from lossbook.losses.regression.log_cosh import log_cosh
 
 
 def test_hand_computed_values():

@@ -42,6 +42,9 @@ def test_setup_fixes_the_thread_count():
         assert torch.get_num_threads() == 1
         lossbook.setup(seed=0, threads=None)
         assert torch.get_num_threads() == 1
+        torch.set_num_threads(2)
+        lossbook.setup(seed=0)  # the default leaves a user's thread count alone
+        assert torch.get_num_threads() == 2
         with pytest.raises(ValueError, match="setup: threads must be a positive int or None, got 0"):
             lossbook.setup(seed=0, threads=0)
     finally:

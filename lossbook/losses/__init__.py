@@ -1,4 +1,4 @@
-"""The losses of the book, one module per chapter, mirroring :mod:`torch.nn.functional`.
+"""The losses of the book, one sub-package per part and one module per chapter, mirroring :mod:`torch.nn.functional`.
 
 Each function computes the element-wise loss with a ``torch.autograd.Function`` whose
 ``backward`` is the gradient derived in its chapter, then reduces it in
@@ -6,24 +6,29 @@ Each function computes the element-wise loss with a ``torch.autograd.Function`` 
 """
 
 # Part II: regression (book/regression/)
-from lossbook.losses.huber import HuberLoss, SmoothL1Loss, huber_loss, smooth_l1_loss
-from lossbook.losses.log_cosh import LogCoshLoss, log_cosh_loss
-from lossbook.losses.mae import L1Loss, l1_loss
-from lossbook.losses.mse import MSELoss, mse_loss
-from lossbook.losses.probabilistic import GaussianNLLLoss, PoissonNLLLoss, gaussian_nll_loss, poisson_nll_loss
-from lossbook.losses.quantile import QuantileLoss, quantile_loss
-from lossbook.losses.robust import BarronLoss, barron_loss
+from lossbook.losses.regression.huber import HuberLoss, SmoothL1Loss, huber_loss, smooth_l1_loss
+from lossbook.losses.regression.log_cosh import LogCoshLoss, log_cosh_loss
+from lossbook.losses.regression.mae import L1Loss, l1_loss
+from lossbook.losses.regression.mse import MSELoss, mse_loss
+from lossbook.losses.regression.probabilistic import (
+    GaussianNLLLoss,
+    PoissonNLLLoss,
+    gaussian_nll_loss,
+    poisson_nll_loss,
+)
+from lossbook.losses.regression.quantile import QuantileLoss, quantile_loss
+from lossbook.losses.regression.robust import BarronLoss, barron_loss
 
 # isort: split
 # Part III: classification (book/classification/)
-from lossbook.losses.binary_cross_entropy import (
+from lossbook.losses.classification.binary_cross_entropy import (
     BCELoss,
     BCEWithLogitsLoss,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
 )
-from lossbook.losses.cross_entropy import CrossEntropyLoss, NLLLoss, cross_entropy, nll_loss
-from lossbook.losses.focal import (
+from lossbook.losses.classification.cross_entropy import CrossEntropyLoss, NLLLoss, cross_entropy, nll_loss
+from lossbook.losses.classification.focal import (
     FocalLoss,
     Poly1CrossEntropyLoss,
     SigmoidFocalLoss,
@@ -31,7 +36,7 @@ from lossbook.losses.focal import (
     poly1_cross_entropy,
     sigmoid_focal_loss,
 )
-from lossbook.losses.hinge import (
+from lossbook.losses.classification.hinge import (
     HingeLoss,
     MultiLabelMarginLoss,
     MultiLabelSoftMarginLoss,
@@ -43,8 +48,8 @@ from lossbook.losses.hinge import (
     multilabel_soft_margin_loss,
     soft_margin_loss,
 )
-from lossbook.losses.kl_divergence import DistillationLoss, KLDivLoss, distillation_loss, kl_div
-from lossbook.losses.multi_label import AsymmetricLoss, asymmetric_loss
+from lossbook.losses.classification.kl_divergence import DistillationLoss, KLDivLoss, distillation_loss, kl_div
+from lossbook.losses.classification.multi_label import AsymmetricLoss, asymmetric_loss
 
 __all__ = [
     # regression

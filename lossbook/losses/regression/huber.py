@@ -7,7 +7,7 @@ from torch import nn
 
 from lossbook.losses._reduction import reduce, upcast
 from lossbook.losses._validation import check_number, check_optional_weight, check_pair, check_reduction
-from lossbook.losses.mae import _AbsoluteError
+from lossbook.losses.regression.mae import _AbsoluteError
 
 
 class _Huber(torch.autograd.Function):

@@ -1,0 +1,1 @@
+"""Part III of the book, classification (``book/classification/``): one module per chapter."""

@@ -1,0 +1,1 @@
+"""Part II of the book, regression (``book/regression/``): one module per chapter."""
