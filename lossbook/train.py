@@ -80,11 +80,17 @@ class History:
         val_loss: loss on ``val_data`` after each epoch (empty without ``val_data``).
         metrics: for each metric name, its value on ``val_data`` (or on the training
             data when there is no ``val_data``) after each epoch.
+        lr: the learning rate of the first parameter group during each epoch (it changes
+            only with a ``scheduler``).
+        grad_norm: with ``clip_grad_norm``, the norm of the full gradient at every step,
+            before clipping (empty otherwise).
     """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     metrics: dict[str, list[float]] = field(default_factory=dict)
+    lr: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -134,6 +140,8 @@ def fit(
     seed: int = 0,
     val_data: tuple[torch.Tensor, torch.Tensor] | None = None,
     metrics: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor | float]] | None = None,
+    scheduler: Callable[[torch.optim.Optimizer], object] | None = None,
+    clip_grad_norm: float | None = None,
     progress: bool = False,
 ) -> History:
     """Train ``model`` to minimize ``loss_fn(model(x), y)``; the loop every chapter uses.
@@ -153,7 +161,17 @@ def fit(
         val_data: optional held-out pair ``(x, y)``, evaluated after each epoch.
         metrics: optional ``{name: metric(prediction, target)}``, evaluated after each epoch on
             ``val_data`` (or ``data`` without it).
-        progress: show a tqdm progress bar (off by default so notebook outputs stay reproducible).
+        scheduler: optional ``scheduler(optimizer)`` returning a learning-rate scheduler, such
+            as ``lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)``;
+            its ``step()`` is called once at the end of every epoch (so its unit of time is the
+            epoch, whatever the number of mini-batches). The learning rate each epoch trained
+            with is recorded in ``History.lr``.
+        clip_grad_norm: if given, the gradient of all parameters together is rescaled before
+            each step so that its Euclidean norm is at most this value
+            (:func:`torch.nn.utils.clip_grad_norm_`); the norms before clipping are recorded
+            in ``History.grad_norm``. ``None``, the default, does not clip.
+        progress: show a tqdm progress bar (off by default so notebook outputs stay
+            reproducible); needs tqdm, ``pip install 'lossbook[progress]'``.
 
     Returns:
         A :class:`History` of per-epoch losses and metrics.
@@ -177,19 +195,30 @@ def fit(
     model.to(dev)
     x, y = x.to(dev), y.to(dev)
     val = tuple(t.to(dev) for t in _check_data("val_data", val_data)) if val_data is not None else None
+    if clip_grad_norm is not None and (isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, (int, float)) or not clip_grad_norm > 0):
+        raise ValueError(f"fit: clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
+    if scheduler is not None and not callable(scheduler):
+        raise TypeError(f"fit: scheduler must be a callable scheduler(optimizer) or None, got {type(scheduler).__name__}")
     opt = _make_optimizer(optimizer, model.parameters(), lr)
+    sched = scheduler(opt) if scheduler is not None else None
+    if sched is not None and not callable(getattr(sched, "step", None)):
+        raise TypeError(f"fit: scheduler(optimizer) must return an object with a step() method, got {type(sched).__name__}")
     generator = torch.Generator().manual_seed(seed)
     history = History(metrics={name: [] for name in (metrics or {})})
 
     epoch_range = range(epochs)
     if progress:
-        from tqdm.auto import tqdm
+        try:
+            from tqdm.auto import tqdm
+        except ImportError as err:
+            raise ImportError("fit: progress=True needs tqdm; install it with pip install 'lossbook[progress]' (or pip install tqdm)") from err
 
         epoch_range = tqdm(epoch_range, desc="fit")
     for _ in epoch_range:
         model.train()
         order = torch.randperm(n, generator=generator).to(dev) if batch_size < n else None
         total = 0.0
+        history.lr.append(opt.param_groups[0]["lr"])
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size] if order is not None else slice(None)
             xb, yb = x[idx], y[idx]
@@ -198,9 +227,14 @@ def fit(
                 raise ValueError(f"fit: loss_fn must return a scalar, got shape {tuple(loss.shape)}; use reduction='mean' or 'sum'")
             opt.zero_grad()
             loss.backward()
+            if clip_grad_norm is not None:
+                norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+                history.grad_norm.append(norm.item())
             opt.step()
             total += loss.item() * xb.shape[0]
         history.train_loss.append(total / n)
+        if sched is not None:
+            sched.step()
 
         model.eval()
         with torch.no_grad():

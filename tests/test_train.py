@@ -117,3 +117,89 @@ def test_fit_bad_arguments(kwargs, error, match):
     args = {"model": nn.Linear(1, 1), "loss_fn": mse_loss, "data": (torch.zeros(4, 1), torch.zeros(4, 1)), "device": "cpu", **kwargs}
     with pytest.raises(error, match=match):
         fit(args.pop("model"), args.pop("loss_fn"), args.pop("data"), **args)
+
+
+def test_fit_progress_without_tqdm_names_the_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name == "tqdm" or name.startswith("tqdm."):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    with pytest.raises(ImportError, match=r"fit: progress=True needs tqdm.*lossbook\[progress\]"):
+        fit(nn.Linear(1, 1), mse_loss, _linear_problem(), epochs=1, device="cpu", progress=True)
+    fit(nn.Linear(1, 1), mse_loss, _linear_problem(), epochs=1, device="cpu")  # without progress, tqdm is not needed
+
+
+def test_fit_scheduler_steps_once_per_epoch():
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    decay = lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    history = fit(model, mse_loss, _linear_problem(), epochs=6, lr=0.1, batch_size=16, optimizer="sgd", scheduler=decay, device="cpu")
+    # 8 mini-batches per epoch, but the schedule counts epochs: halved every 2 epochs
+    assert history.lr == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+
+    # the same run by hand, with the learning rate set at each epoch, gives the same parameters
+    torch.manual_seed(0)
+    manual = nn.Linear(1, 1)
+    x, y = _linear_problem()
+    opt = torch.optim.SGD(manual.parameters(), lr=0.1)
+    g = torch.Generator().manual_seed(0)
+    for epoch in range(6):
+        opt.param_groups[0]["lr"] = 0.1 * 0.5 ** (epoch // 2)
+        order = torch.randperm(len(x), generator=g)
+        for start in range(0, len(x), 16):
+            idx = order[start : start + 16]
+            opt.zero_grad()
+            mse_loss(manual(x[idx]), y[idx]).backward()
+            opt.step()
+    for a, b in zip(model.parameters(), manual.parameters()):
+        torch.testing.assert_close(a, b)
+
+
+def test_fit_without_scheduler_keeps_the_learning_rate():
+    history = fit(nn.Linear(1, 1), mse_loss, _linear_problem(), epochs=3, lr=0.05, device="cpu")
+    assert history.lr == [0.05] * 3 and history.grad_norm == []
+
+
+def test_fit_clip_grad_norm_bounds_every_step():
+    # a large loss scale: unclipped, SGD at this lr diverges; clipped, every step has length <= lr * max_norm
+    x, y = _linear_problem()
+    scaled = lambda p, t: 1000 * mse_loss(p, t)
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    start = torch.cat([p.detach().flatten() for p in model.parameters()])
+    history = fit(model, scaled, (x, y), epochs=200, lr=0.01, optimizer="sgd", clip_grad_norm=1.0, device="cpu")
+    assert len(history.grad_norm) == 200 and max(history.grad_norm) > 1.0  # clipping was active
+    end = torch.cat([p.detach().flatten() for p in model.parameters()])
+    assert (end - start).norm().item() <= 200 * 0.01 * 1.0 + 1e-6
+    assert history.train_loss[-1] < history.train_loss[0]
+    torch.manual_seed(0)
+    unclipped = fit(nn.Linear(1, 1), scaled, (x, y), epochs=5, lr=0.01, optimizer="sgd", device="cpu")
+    assert not unclipped.train_loss[-1] < unclipped.train_loss[0]  # diverges (or overflows to nan) without clipping
+
+
+def test_fit_clip_grad_norm_is_inactive_above_the_gradient():
+    runs = []
+    for clip in (None, 1e6):
+        torch.manual_seed(0)
+        runs.append(fit(nn.Linear(1, 1), mse_loss, _linear_problem(), epochs=5, lr=0.05, optimizer="sgd", clip_grad_norm=clip, device="cpu"))
+    assert runs[0].train_loss == runs[1].train_loss
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"clip_grad_norm": 0.0}, ValueError, "fit: clip_grad_norm must be a positive number or None, got 0.0"),
+        ({"clip_grad_norm": "1"}, ValueError, "fit: clip_grad_norm must be a positive number or None, got '1'"),
+        ({"scheduler": 3}, TypeError, r"fit: scheduler must be a callable scheduler\(optimizer\) or None, got int"),
+        ({"scheduler": lambda opt: 0.5}, TypeError, r"fit: scheduler\(optimizer\) must return an object with a step\(\) method, got float"),
+    ],
+)
+def test_fit_bad_scheduler_and_clip(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fit(nn.Linear(1, 1), mse_loss, (torch.zeros(4, 1), torch.zeros(4, 1)), device="cpu", **kwargs)
