@@ -138,7 +138,10 @@ def test_fit_progress_without_tqdm_names_the_extra(monkeypatch):
 def test_fit_scheduler_steps_once_per_epoch():
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
-    decay = lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+    def decay(opt):
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
     history = fit(model, mse_loss, _linear_problem(), epochs=6, lr=0.1, batch_size=16, optimizer="sgd", scheduler=decay, device="cpu")
     # 8 mini-batches per epoch, but the schedule counts epochs: halved every 2 epochs
     assert history.lr == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
@@ -169,7 +172,10 @@ def test_fit_without_scheduler_keeps_the_learning_rate():
 def test_fit_clip_grad_norm_bounds_every_step():
     # a large loss scale: unclipped, SGD at this lr diverges; clipped, every step has length <= lr * max_norm
     x, y = _linear_problem()
-    scaled = lambda p, t: 1000 * mse_loss(p, t)
+
+    def scaled(p, t):
+        return 1000 * mse_loss(p, t)
+
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
     start = torch.cat([p.detach().flatten() for p in model.parameters()])
