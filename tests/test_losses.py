@@ -1,6 +1,6 @@
 """The suite every registered loss passes (DESIGN.md, "Tested by registry").
 
-For each entry of ``tests/registry.py``, each option set and each reduction: the value
+For each entry of the registry (``tests/registry/``, one module per part), each option set and each reduction: the value
 equals the reference, the hand-written gradient equals autograd of the reference and
 passes ``torch.autograd.gradcheck`` in float64, shapes follow the reduction, dtype and
 device are kept, extreme inputs stay finite, the module equals the function, the graph
@@ -163,8 +163,11 @@ def test_bad_input_raises_clear_error(case, bad):
 def test_registry_is_complete():
     functions = {n for n in L.__all__ if inspect.isfunction(getattr(L, n))}
     classes = {n for n in L.__all__ if inspect.isclass(getattr(L, n))}
-    assert functions == {c.name for c in REGISTRY}, "every public loss needs a registry entry"
+    missing = sorted(functions - {c.name for c in REGISTRY})
+    assert not missing, f"every public loss needs an entry in its part's registry (tests/registry/<part>.py): {missing}"
+    assert functions == {c.name for c in REGISTRY}, "every registry entry is a public loss"
     assert classes == {c.module.__name__ for c in REGISTRY}, "every loss module class needs a registry entry"
+    assert len({c.name for c in REGISTRY}) == len(REGISTRY), "a loss has two registry entries"
 
 
 # PyTorch's own test inputs: the sample inputs of the op in torch's OpInfo database.

@@ -1,189 +1,21 @@
-"""The registry of losses: one entry per public loss function, checked by ``test_losses.py``.
-
-Adding a loss to ``lossbook.losses`` without an entry here fails ``test_registry_is_complete``.
-An entry says how to call the loss, what to compare it with, which options to cover and
-which bad inputs must raise.
-"""
+"""Registry entries of Part III, classification (``lossbook/losses/classification/``, ``book/classification/``)."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
 from lossbook import losses as L
-
-
-@dataclass(frozen=True)
-class BadInput:
-    """A call that must raise ``error`` with a message matching ``match`` (a regex)."""
-
-    args: Callable[[], tuple]
-    kwargs: dict
-    error: type[Exception]
-    match: str
-
-
-@dataclass(frozen=True)
-class LossCase:
-    """How the suite exercises one loss.
-
-    Attributes:
-        fn: the lossbook function.
-        module: its module class.
-        reference: the same loss by another route, called like ``fn``: the PyTorch built-in
-            where there is one, or a plain formula differentiated by autograd.
-        inputs: ``inputs(dtype, device, generator)`` returns the positional tensor arguments,
-            away from kinks so that every gradient is defined.
-        options: keyword options to cover (each is run with every reduction).
-        grad_args: indices of the positional arguments that get a gradient.
-        torch_op: the name of the op in PyTorch's ``op_db``, whose sample inputs the loss must
-            reproduce; ``None`` for losses PyTorch lacks.
-        extreme: ``extreme(dtype, device)`` returns arguments at extreme but finite values
-            (residuals or logits of 1e4), at which value and gradients must stay finite.
-        reductions: the values of ``reduction`` the loss accepts (``kl_div`` adds ``'batchmean'``).
-        bad: calls that must raise.
-    """
-
-    fn: Callable
-    module: type
-    reference: Callable
-    inputs: Callable[[torch.dtype, torch.device, torch.Generator], tuple]
-    options: tuple[dict, ...] = ({},)
-    grad_args: tuple[int, ...] = (0, 1)
-    torch_op: str | None = None
-    extreme: Callable[[torch.dtype, torch.device], tuple] | None = None
-    reductions: tuple[str, ...] = ("none", "mean", "sum")
-    bad: tuple[BadInput, ...] = field(default_factory=tuple)
-
-    @property
-    def name(self) -> str:
-        return self.fn.__name__
-
-
-def _pair(shape=(4, 3)):
-    def inputs(dtype, device, g):
-        return (
-            torch.randn(shape, generator=g, dtype=torch.float64).to(dtype=dtype, device=device),
-            torch.randn(shape, generator=g, dtype=torch.float64).to(dtype=dtype, device=device),
-        )
-
-    return inputs
-
-
-def _pair_away_from_kinks(kinks=(0.0, 0.5, 1.0, 2.0), shape=(4, 3), margin=0.15):
-    """``(input, target)`` whose residuals ``|input - target|`` keep ``margin`` from every kink.
-
-    For losses with a kink or a switch of formula at ``|r| = 0``, ``delta`` or ``beta``: the
-    residual magnitudes are spread over the gaps between consecutive kinks (and one gap beyond
-    the last), so that every branch is exercised and finite differences never cross a kink.
-    """
-    edges = sorted(kinks) + [max(kinks) + 1.0]
-    gaps = [(lo + margin, hi - margin) for lo, hi in zip(edges, edges[1:])]
-
-    def inputs(dtype, device, g):
-        n = torch.Size(shape).numel()
-        lo = torch.tensor([gaps[i % len(gaps)][0] for i in range(n)], dtype=torch.float64)
-        hi = torch.tensor([gaps[i % len(gaps)][1] for i in range(n)], dtype=torch.float64)
-        size = lo + (hi - lo) * torch.rand(n, generator=g, dtype=torch.float64)
-        sign = torch.where(torch.rand(n, generator=g, dtype=torch.float64) < 0.5, -1.0, 1.0)
-        target = torch.randn(n, generator=g, dtype=torch.float64)
-        input = target + sign * size
-        return tuple(t.reshape(shape).to(dtype=dtype, device=device) for t in (input, target))
-
-    return inputs
-
-
-def _extreme_pair(dtype, device):
-    x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
-    return x, torch.zeros_like(x)
-
-
-def _shape_mismatch():
-    return torch.zeros(3), torch.zeros(4)
-
-
-def _integer_input():
-    return torch.zeros(3, dtype=torch.long), torch.zeros(3)
-
-
-def positive_like_input(args: tuple, g: torch.Generator) -> torch.Tensor:
-    """A positive tensor of the input's shape, dtype and device (an element-wise ``weight``)."""
-    x = args[0]
-    return (0.5 + torch.rand(x.shape, generator=g, dtype=torch.float64)).to(dtype=x.dtype, device=x.device)
-
-
-def materialize(options: dict, args: tuple, g: torch.Generator) -> dict:
-    """Build an option set for the given arguments.
-
-    A callable option value is called as ``value(args, generator)``, so that the registry
-    can name a tensor option (a weight, a variance) whose shape, dtype and device follow
-    the inputs; other values are passed as they are.
-    """
-    return {key: value(args, g) if callable(value) else value for key, value in options.items()}
-
-
-def _reduce_reference(loss, reduction, weight=None):
-    """Weight and reduce an element-wise reference loss the plain way (weighted mean for 'mean')."""
-    if weight is not None:
-        loss = loss * weight
-    if reduction == "none":
-        return loss
-    return loss.sum() if reduction == "sum" else loss.sum() / (weight.sum() if weight is not None else loss.numel())
-
-
-def _log_cosh_reference(input, target, *, reduction="mean", weight=None):
-    return _reduce_reference(torch.log(torch.cosh(input - target)), reduction, weight)
-
-
-def _quantile_reference(input, target, *, quantile=0.5, reduction="mean", weight=None):
-    u = target - input  # pinball: tau * u for u >= 0, (tau - 1) * u for u < 0
-    return _reduce_reference(torch.maximum(quantile * u, (quantile - 1) * u), reduction, weight)
-
-
-def _barron_reference(input, target, *, alpha=1.0, scale=1.0, reduction="mean", weight=None):
-    z = ((input - target) / scale) ** 2
-    if alpha == 2:  # L2
-        loss = z / 2
-    elif alpha == 0:  # Cauchy / Lorentzian
-        loss = torch.log(z / 2 + 1)
-    elif alpha == float("-inf"):  # Welsch
-        loss = 1 - torch.exp(-z / 2)
-    else:  # Barron (2019), eq. 1
-        b = abs(alpha - 2)
-        loss = b / alpha * ((z / b + 1) ** (alpha / 2) - 1)
-    return _reduce_reference(loss, reduction, weight)
-
-
-def _gaussian_inputs(dtype, device, g):
-    """``(mean, target, var)``, the variances in [0.2, 1.2]: above every ``eps`` the options use."""
-    mean, target = (torch.randn((4, 3), generator=g, dtype=torch.float64) for _ in range(2))
-    var = 0.2 + torch.rand((4, 3), generator=g, dtype=torch.float64)
-    return tuple(t.to(dtype=dtype, device=device) for t in (mean, target, var))
-
-
-def _gaussian_extreme(dtype, device):
-    x = torch.tensor([1e4, -1e4, 0.5, 3.0], dtype=dtype, device=device)
-    var = torch.tensor([0.0, 1e4, 1e-8, 2.0], dtype=dtype, device=device)  # 0 and 1e-8 are clamped to eps
-    return x, torch.zeros_like(x), var
-
-
-def _poisson_inputs(dtype, device, g):
-    """``(rate or log-rate, counts)``: inputs in [0.2, 2.2], valid for both ``log_input`` values;
-    targets in [0, 5.2], kept 0.1 away from 1, where ``full``'s Stirling term switches on."""
-    rate = 0.2 + 2 * torch.rand((4, 3), generator=g, dtype=torch.float64)
-    target = 5 * torch.rand((4, 3), generator=g, dtype=torch.float64)
-    target = torch.where((target - 1).abs() < 0.1, target + 0.2, target)
-    return rate.to(dtype=dtype, device=device), target.to(dtype=dtype, device=device)
-
-
-def _poisson_extreme(dtype, device):
-    # log-rates of -1e4 and 80: e^80 ~ 5.5e34 is close to float32's largest number (e^1e4 overflows any dtype)
-    x = torch.tensor([-1e4, 80.0, 0.5, -3.0], dtype=dtype, device=device)
-    return x, torch.tensor([0.0, 1e4, 3.0, 1e4], dtype=dtype, device=device)
+from tests.registry._case import (
+    BadInput,
+    LossCase,
+    integer_input,
+    positive_like_input,
+    reduce_reference,
+    shape_mismatch,
+)
 
 
 def _bce_probability_pair(shape=(4, 3)):
@@ -303,7 +135,7 @@ def _sigmoid_focal_reference(input, target, *, alpha=0.25, gamma=2.0, reduction=
     loss = ce * ((1 - p_t) ** gamma)
     if alpha is not None:
         loss = (alpha * target + (1 - alpha) * (1 - target)) * loss
-    return _reduce_reference(loss, reduction)
+    return reduce_reference(loss, reduction)
 
 
 def _focal_reference(input, target, *, gamma=2.0, weight=None, ignore_index=-100, reduction="mean"):
@@ -312,12 +144,12 @@ def _focal_reference(input, target, *, gamma=2.0, weight=None, ignore_index=-100
     y = torch.where(keep, target, 0)
     log_pt = torch.log_softmax(input, dim=1).gather(1, y.unsqueeze(1)).squeeze(1)
     w = (weight[y] if weight is not None else torch.ones_like(log_pt)) * keep
-    return _reduce_reference(-((1 - log_pt.exp()) ** gamma) * log_pt, reduction, w)
+    return reduce_reference(-((1 - log_pt.exp()) ** gamma) * log_pt, reduction, w)
 
 
 def _poly1_reference(input, target, *, epsilon=1.0, reduction="mean"):
     p_t = torch.softmax(input, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
-    return _reduce_reference(-torch.log(p_t) + epsilon * (1 - p_t), reduction)
+    return reduce_reference(-torch.log(p_t) + epsilon * (1 - p_t), reduction)
 
 
 def _asymmetric_reference(input, target, *, gamma_pos=0.0, gamma_neg=4.0, clip=0.05, reduction="mean"):
@@ -325,7 +157,7 @@ def _asymmetric_reference(input, target, *, gamma_pos=0.0, gamma_neg=4.0, clip=0
     p_m = (p - clip).clamp(min=0)
     loss_pos = -((1 - p) ** gamma_pos) * torch.log(p)
     loss_neg = -(p_m**gamma_neg) * torch.log(1 - p_m)
-    return _reduce_reference(target * loss_pos + (1 - target) * loss_neg, reduction)
+    return reduce_reference(target * loss_pos + (1 - target) * loss_neg, reduction)
 
 
 # --- Part III: KL divergence and distillation (book/classification/kl-divergence.ipynb) ---
@@ -387,7 +219,7 @@ def _signed_inputs(kinks=(0.5, 1.0, 2.0), gap=0.1, shape=(4, 3)):
 
 def _hinge_reference(input, target, *, margin=1.0, squared=False, reduction="mean"):
     h = torch.clamp(margin - target * input, min=0)  # Cortes and Vapnik (1995)
-    return _reduce_reference(h**2 if squared else h, reduction)
+    return reduce_reference(h**2 if squared else h, reduction)
 
 
 def _signed_extreme(dtype, device):
@@ -443,115 +275,6 @@ def _soft_multilabel_extreme(dtype, device):
 
 REGISTRY: tuple[LossCase, ...] = (
     LossCase(
-        fn=L.mse_loss,
-        module=L.MSELoss,
-        reference=F.mse_loss,
-        inputs=_pair(),
-        options=({}, {"weight": positive_like_input}),
-        torch_op="nn.functional.mse_loss",
-        extreme=_extreme_pair,
-        bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"mse_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"mse_loss: input must be a floating-point tensor, got dtype torch.int64"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"mse_loss: weight shape \(2,\) does not match input shape \(3,\)"),
-        ),
-    ),
-    LossCase(
-        fn=L.l1_loss,
-        module=L.L1Loss,
-        reference=F.l1_loss,
-        inputs=_pair_away_from_kinks(),
-        options=({}, {"weight": positive_like_input}),
-        torch_op="nn.functional.l1_loss",
-        extreme=_extreme_pair,
-        bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"l1_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"l1_loss: input must be a floating-point tensor, got dtype torch.int64"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"l1_loss: weight shape \(2,\) does not match input shape \(3,\)"),
-        ),
-    ),
-    LossCase(
-        fn=L.huber_loss,
-        module=L.HuberLoss,
-        reference=F.huber_loss,
-        inputs=_pair_away_from_kinks(),
-        options=({}, {"delta": 0.5}, {"delta": 2.0}, {"delta": float("inf")}, {"delta": 2.0, "weight": positive_like_input}),
-        torch_op="nn.functional.huber_loss",
-        extreme=_extreme_pair,
-        bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"huber_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": 0.0}, ValueError, r"huber_loss: delta must be in \(0, inf\], got 0.0"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": -1.0}, ValueError, r"huber_loss: delta must be in \(0, inf\], got -1.0"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": float("nan")}, ValueError, r"huber_loss: delta must be in \(0, inf\], got nan"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": "1"}, TypeError, r"huber_loss: delta must be a real number, got str"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"huber_loss: weight shape \(2,\) does not match input shape \(3,\)"),
-        ),
-    ),
-    LossCase(
-        fn=L.smooth_l1_loss,
-        module=L.SmoothL1Loss,
-        reference=F.smooth_l1_loss,
-        inputs=_pair_away_from_kinks(),
-        options=({}, {"beta": 0.0}, {"beta": 0.5}, {"beta": 2.0}),
-        torch_op="nn.functional.smooth_l1_loss",
-        extreme=_extreme_pair,
-        bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"smooth_l1_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"smooth_l1_loss: input must be a floating-point tensor, got dtype torch.int64"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"beta": -0.5}, ValueError, r"smooth_l1_loss: beta must be in \[0, inf\], got -0.5"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"beta": float("nan")}, ValueError, r"smooth_l1_loss: beta must be in \[0, inf\], got nan"),
-        ),
-    ),
-    LossCase(
-        fn=L.log_cosh_loss,
-        module=L.LogCoshLoss,
-        reference=_log_cosh_reference,
-        inputs=_pair(),
-        options=({}, {"weight": positive_like_input}),
-        extreme=_extreme_pair,
-        bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"log_cosh_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"log_cosh_loss: input must be a floating-point tensor, got dtype torch.int64"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"log_cosh_loss: weight shape \(2,\) does not match input shape \(3,\)"),
-        ),
-    ),
-    LossCase(
-        fn=L.quantile_loss,
-        module=L.QuantileLoss,
-        reference=_quantile_reference,
-        inputs=_pair(),
-        options=({}, {"quantile": 0.1}, {"quantile": 0.95, "weight": positive_like_input}),
-        extreme=_extreme_pair,
-        bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"quantile_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": 1.5}, ValueError, r"quantile_loss: quantile must be in \(0, 1\), got 1.5"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": 0.0}, ValueError, r"quantile_loss: quantile must be in \(0, 1\), got 0.0"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": torch.tensor(0.5)}, TypeError, r"quantile_loss: quantile must be a real number, got Tensor"),
-        ),
-    ),
-    LossCase(
-        fn=L.barron_loss,
-        module=L.BarronLoss,
-        reference=_barron_reference,
-        inputs=_pair(),
-        options=(
-            {},
-            {"alpha": 2.0, "scale": 0.5},
-            {"alpha": 0.0},
-            {"alpha": -2.0, "scale": 0.7},
-            {"alpha": float("-inf"), "scale": 2.0},
-            {"alpha": 0.5, "weight": positive_like_input},
-            {"alpha": 3.0},
-        ),
-        extreme=_extreme_pair,
-        bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"barron_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"scale": 0.0}, ValueError, r"barron_loss: scale must be in \(0, inf\), got 0.0"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("inf")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got inf"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("nan")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got nan"),
-        ),
-    ),
-    LossCase(
         fn=L.binary_cross_entropy,
         module=L.BCELoss,
         reference=F.binary_cross_entropy,
@@ -560,8 +283,8 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.binary_cross_entropy",
         extreme=_bce_extreme_probabilities,
         bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"binary_cross_entropy: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"binary_cross_entropy: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(shape_mismatch, {}, ValueError, r"binary_cross_entropy: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"binary_cross_entropy: input must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.tensor([0.5, 1.5]), torch.zeros(2)), {}, ValueError, r"binary_cross_entropy: input values must be in \[0, 1\], got values in \[0.5, 1.5\]"),
             BadInput(lambda: (torch.tensor([0.5, 0.5]), torch.tensor([0.0, 2.0])), {}, ValueError, r"binary_cross_entropy: target values must be in \[0, 1\]"),
             BadInput(lambda: (torch.tensor([0.5, float("nan")]), torch.zeros(2)), {}, ValueError, r"binary_cross_entropy: input values must be in \[0, 1\]"),
@@ -584,8 +307,8 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.binary_cross_entropy_with_logits",
         extreme=_bce_extreme_logits,
         bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"binary_cross_entropy_with_logits: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"binary_cross_entropy_with_logits: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(shape_mismatch, {}, ValueError, r"binary_cross_entropy_with_logits: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"binary_cross_entropy_with_logits: input must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"binary_cross_entropy_with_logits: target must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(2), torch.tensor([0.0, 2.0])), {}, ValueError, r"binary_cross_entropy_with_logits: target values must be in \[0, 1\]"),
             BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"pos_weight": torch.ones(4)}, ValueError, r"binary_cross_entropy_with_logits: pos_weight shape \(4,\) does not broadcast to input shape \(4, 3\)"),
@@ -631,38 +354,6 @@ REGISTRY: tuple[LossCase, ...] = (
         bad=_ce_bad("nll_loss"),
     ),
     LossCase(
-        fn=L.gaussian_nll_loss,
-        module=L.GaussianNLLLoss,
-        reference=F.gaussian_nll_loss,
-        inputs=_gaussian_inputs,
-        options=({}, {"full": True}, {"eps": 0.1}),
-        grad_args=(0, 1, 2),
-        torch_op="nn.functional.gaussian_nll_loss",
-        extreme=_gaussian_extreme,
-        bad=(
-            BadInput(lambda: (torch.zeros(3), torch.zeros(4), torch.ones(3)), {}, ValueError, r"gaussian_nll_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3), torch.ones(2)), {}, ValueError, r"gaussian_nll_loss: var shape \(2,\) does not match input shape \(4, 3\)"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])), {}, ValueError, r"gaussian_nll_loss: var must be non-negative .*got a minimum of -0.5"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3), -1.0), {}, ValueError, r"gaussian_nll_loss: var must be non-negative .*got -1.0"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3, dtype=torch.long)), {}, TypeError, r"gaussian_nll_loss: var must be a floating-point tensor, got dtype torch.int64"),
-            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)), {"eps": -1e-6}, ValueError, r"gaussian_nll_loss: eps must be in \[0.0, inf\], got -1e-06"),
-        ),
-    ),
-    LossCase(
-        fn=L.poisson_nll_loss,
-        module=L.PoissonNLLLoss,
-        reference=F.poisson_nll_loss,
-        inputs=_poisson_inputs,
-        options=({}, {"full": True}, {"log_input": False}, {"log_input": False, "full": True, "eps": 1e-3}),
-        torch_op="nn.functional.poisson_nll_loss",
-        extreme=_poisson_extreme,
-        bad=(
-            BadInput(lambda: (torch.zeros(3), torch.zeros(4)), {}, ValueError, r"poisson_nll_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"poisson_nll_loss: input must be a floating-point tensor, got dtype torch.int64"),
-            BadInput(lambda: (torch.ones(3), torch.ones(3)), {"log_input": False, "eps": -1.0}, ValueError, r"poisson_nll_loss: eps must be in \[0.0, inf\], got -1.0"),
-        ),
-    ),
-    LossCase(
         fn=L.sigmoid_focal_loss,
         module=L.SigmoidFocalLoss,
         reference=_sigmoid_focal_reference,
@@ -670,8 +361,8 @@ REGISTRY: tuple[LossCase, ...] = (
         options=({}, {"alpha": None, "gamma": 0.5}, {"alpha": 0.75, "gamma": 0.0}, {"gamma": 1.5}),
         extreme=_focal_soft_label_extreme,
         bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"sigmoid_focal_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(_integer_input, {}, TypeError, r"sigmoid_focal_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(shape_mismatch, {}, ValueError, r"sigmoid_focal_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"sigmoid_focal_loss: input must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"sigmoid_focal_loss: target must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, 1.0, 2.0])), {}, ValueError, r"sigmoid_focal_loss: target values must be in \[0, 1\], got values in \[0, 2\]"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma": -1.0}, ValueError, r"sigmoid_focal_loss: gamma must be in \[0.0, inf\], got -1.0"),
@@ -723,7 +414,7 @@ REGISTRY: tuple[LossCase, ...] = (
         ),
         extreme=_focal_soft_label_extreme,
         bad=(
-            BadInput(_shape_mismatch, {}, ValueError, r"asymmetric_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(shape_mismatch, {}, ValueError, r"asymmetric_loss: target shape \(4,\) does not match input shape \(3,\)"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"asymmetric_loss: target must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, -1.0, 1.0])), {}, ValueError, r"asymmetric_loss: target values must be in \[0, 1\], got values in \[-1, 1\]"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma_neg": -1.0}, ValueError, r"asymmetric_loss: gamma_neg must be in \[0.0, inf\], got -1.0"),
@@ -786,7 +477,7 @@ REGISTRY: tuple[LossCase, ...] = (
         extreme=_signed_extreme,
         bad=(
             BadInput(lambda: (torch.zeros(5, 4), torch.ones(5)), {}, ValueError, r"soft_margin_loss: target shape \(5,\) does not match input shape \(5, 4\)"),
-            BadInput(_integer_input, {}, TypeError, r"soft_margin_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(integer_input, {}, TypeError, r"soft_margin_loss: input must be a floating-point tensor, got dtype torch.int64"),
         ),
     ),
     LossCase(
