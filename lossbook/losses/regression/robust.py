@@ -3,84 +3,194 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import torch
 from torch import nn
 
 from lossbook.losses._reduction import reduce, upcast
-from lossbook.losses._validation import check_number, check_optional_weight, check_pair, check_reduction
+from lossbook.losses._validation import (
+    check_broadcastable,
+    check_number,
+    check_optional_weight,
+    check_pair,
+    check_reduction,
+)
+
+Shape = float | torch.Tensor
 
 
-def barron_rho(z: torch.Tensor, alpha: float) -> torch.Tensor:
-    r"""Barron's loss as a function of the squared scaled residual :math:`z = (x/c)^2`.
+def _expm1_ratio(u: torch.Tensor) -> torch.Tensor:
+    """:math:`\\phi(u) = \\operatorname{expm1}(u) / u`, with :math:`\\phi(0) = 1`."""
+    zero = u == 0
+    return torch.where(zero, 1.0, torch.expm1(u) / torch.where(zero, 1.0, u))
+
+
+def _expm1_ratio_derivative(u: torch.Tensor) -> torch.Tensor:
+    """:math:`\\phi'(u) = (u e^u - \\operatorname{expm1} u) / u^2`; its series where that cancels."""
+    small = u.abs() < 0.05
+    safe = torch.where(small, 1.0, u)
+    closed = (safe * torch.exp(safe) - torch.expm1(safe)) / safe**2
+    series = 1 / 2 + u * (1 / 3 + u * (1 / 8 + u * (1 / 30 + u * (1 / 144 + u * (1 / 840 + u / 5760)))))
+    return torch.where(small, series, closed)
+
+
+def barron_rho(z: torch.Tensor, alpha: Shape) -> torch.Tensor:
+    r"""Barron's loss as a function of the squared scaled residual :math:`z = (r/c)^2`.
 
     .. math::
 
         \rho = \frac{|\alpha - 2|}{\alpha}
         \left[\left(\frac{z}{|\alpha - 2|} + 1\right)^{\alpha/2} - 1\right]
-        = \frac{|\alpha - 2|}{\alpha}\,
-        \operatorname{expm1}\!\left(\frac{\alpha}{2}\operatorname{log1p}\frac{z}{|\alpha - 2|}\right)
+        = \frac{b L}{2}\,\phi\!\left(\frac{\alpha L}{2}\right), \qquad
+        b = |\alpha - 2|,\ L = \operatorname{log1p}\frac{z}{b},\ \phi(u) = \frac{\operatorname{expm1} u}{u}
 
-    with the limits :math:`z/2` (:math:`\alpha = 2`), :math:`\log(1 + z/2)`
-    (:math:`\alpha = 0`) and :math:`1 - e^{-z/2}` (:math:`\alpha = -\infty`) computed exactly.
-    The ``expm1``/``log1p`` form keeps full precision for :math:`\alpha` near 0 and small
-    :math:`z`, where the plain power form cancels.
+    with the limits :math:`z/2` (:math:`\alpha = 2`) and :math:`1 - e^{-z/2}`
+    (:math:`\alpha = -\infty`) computed exactly. Both forms keep full precision next to
+    :math:`\alpha = 0`, where the plain power form cancels. ``alpha`` is a number (then the
+    ``expm1`` form, with the Cauchy loss :math:`\log(1 + z/2)` at 0), or a tensor that
+    broadcasts with ``z`` (then the :math:`\phi` form, which needs no division by
+    :math:`\alpha` and is exact at 0, since :math:`\phi(0) = 1`).
     """
-    if alpha == 2:
-        return 0.5 * z
-    if alpha == 0:
-        return torch.log1p(0.5 * z)
-    if alpha == -math.inf:
-        return -torch.expm1(-0.5 * z)
-    b = abs(alpha - 2)
-    return (b / alpha) * torch.expm1((alpha / 2) * torch.log1p(z / b))
+    if not isinstance(alpha, torch.Tensor):
+        if alpha == 2:
+            return 0.5 * z
+        if alpha == -math.inf:
+            return -torch.expm1(-0.5 * z)
+        if alpha == 0:
+            return torch.log1p(0.5 * z)
+        b = abs(alpha - 2)
+        return (b / alpha) * torch.expm1((alpha / 2) * torch.log1p(z / b))
+    two, welsch = alpha == 2, alpha == -math.inf
+    a = torch.where(two | welsch, 0.0, alpha)  # a finite stand-in; those elements take their limit below
+    b = (a - 2).abs()
+    log1p = torch.log1p(z / b)
+    rho = 0.5 * b * log1p * _expm1_ratio(0.5 * a * log1p)
+    return torch.where(two, 0.5 * z, torch.where(welsch, -torch.expm1(-0.5 * z), rho))
 
 
-def barron_weight(z: torch.Tensor, alpha: float) -> torch.Tensor:
-    r"""The weight :math:`w = \psi(x) / (x / c^2)` of Barron's loss, a function of :math:`z = (x/c)^2`.
+def barron_weight(z: torch.Tensor, alpha: Shape) -> torch.Tensor:
+    r"""The weight :math:`w = \psi(r) / (r / c^2) = 2\,\partial\rho/\partial z` of Barron's loss, a function of :math:`z = (r/c)^2`.
 
     .. math::
 
         w = \left(\frac{z}{|\alpha - 2|} + 1\right)^{\alpha/2 - 1},
 
     with the limits 1 (:math:`\alpha = 2`) and :math:`e^{-z/2}` (:math:`\alpha = -\infty`);
-    at :math:`\alpha = 0` the formula holds as it is: :math:`1/(1 + z/2)`.
+    at :math:`\alpha = 0` the formula holds as it is: :math:`1/(1 + z/2)`. ``alpha`` is a
+    number, or a tensor that broadcasts with ``z``.
     """
-    if alpha == 2:
-        return torch.ones_like(z)
-    if alpha == -math.inf:
-        return torch.exp(-0.5 * z)
-    b = abs(alpha - 2)
-    return torch.exp((alpha / 2 - 1) * torch.log1p(z / b))
+    if not isinstance(alpha, torch.Tensor):
+        if alpha == 2:
+            return torch.ones_like(z)
+        if alpha == -math.inf:
+            return torch.exp(-0.5 * z)
+        b = abs(alpha - 2)
+        return torch.exp((alpha / 2 - 1) * torch.log1p(z / b))
+    two, welsch = alpha == 2, alpha == -math.inf
+    a = torch.where(two | welsch, 0.0, alpha)
+    w = torch.exp((a / 2 - 1) * torch.log1p(z / (a - 2).abs()))
+    return torch.where(two, 1.0, torch.where(welsch, torch.exp(-0.5 * z), w))
+
+
+def barron_rho_dalpha(z: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+    r""":math:`\partial\rho/\partial\alpha` of Barron's loss, a function of :math:`z = (r/c)^2`.
+
+    With :math:`b = |\alpha - 2|`, :math:`s = \operatorname{sign}(\alpha - 2)`,
+    :math:`L = \log(1 + z/b)`, :math:`u = \alpha L / 2` and :math:`w` the weight,
+
+    .. math::
+
+        \frac{\partial\rho}{\partial\alpha}
+        = \frac{s}{2}\left(L - \frac{z}{b + z}\right)\phi(u)
+          + \frac{bL}{2}\,\phi'(u)\left(\frac{L}{2} - \frac{s\,\alpha z}{2b(b + z)}\right)
+        = (b + z)\,w\left(\frac{L}{2\alpha} - \frac{\alpha + 2}{2\alpha^2}\right)
+          + s\left(\frac{w}{2} - \frac{2}{\alpha^2}\right).
+
+    The first form is used for :math:`|\alpha - 2| \ge 1/2` (it is exact at
+    :math:`\alpha = 0`, where it equals :math:`L^2/4 - L/2 + z/(2(2 + z))`), the second near
+    :math:`\alpha = 2`, where the first cancels. At :math:`\alpha = 2` the derivative is
+    :math:`+\infty` for :math:`z > 0` (it grows like :math:`\tfrac z4 \log(1/|\alpha - 2|)`);
+    at :math:`\alpha = -\infty` it is 0; at :math:`z = 0` it is 0.
+    """
+    two, welsch = alpha == 2, alpha == -math.inf
+    near_two = (alpha - 2).abs() < 0.5
+    a = torch.where(two | welsch, 1.0, alpha)  # a stand-in away from 0 and 2; those elements are set below
+    s, b = torch.sign(a - 2), (a - 2).abs()
+    log1p = torch.log1p(z / b)
+    u = 0.5 * a * log1p
+    far = 0.5 * s * (log1p - z / (b + z)) * _expm1_ratio(u) + 0.5 * b * log1p * _expm1_ratio_derivative(u) * (
+        0.5 * log1p - s * a * z / (2 * b * (b + z))
+    )
+    w = torch.exp((0.5 * a - 1) * log1p)
+    a_near = torch.where(near_two, a, 2.5)  # keeps 1/a^2 harmless where this form is not used
+    near = (b + z) * w * (log1p / (2 * a_near) - (a_near + 2) / (2 * a_near**2)) + s * (0.5 * w - 2 / a_near**2)
+    grad = torch.where(near_two, near, far)
+    grad = torch.where(two, torch.where(z > 0, math.inf, 0.0), grad)
+    return torch.where(welsch | (z == 0), 0.0, grad)
+
+
+def _sum_to(grad: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Sum a gradient over the dimensions that ``like`` was broadcast along."""
+    return grad.sum_to_size(like.shape) if grad.shape != like.shape else grad
 
 
 class _Barron(torch.autograd.Function):
-    """Element-wise :math:`\\rho(x - y, \\alpha, c)` with the gradient derived in the robust-loss chapter."""
+    """Element-wise :math:`\\rho(x - y, \\alpha, c)` with the gradients derived in the robust-loss chapter.
+
+    ``alpha`` and ``scale`` are numbers (no gradient) or tensors that broadcast to the input.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, alpha: float, scale: float) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        ctx.alpha, ctx.scale = alpha, scale
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor, alpha: Shape, scale: Shape) -> torch.Tensor:
+        ctx.save_for_backward(input, target, *(t for t in (alpha, scale) if isinstance(t, torch.Tensor)))
+        ctx.alpha, ctx.scale = (None if isinstance(t, torch.Tensor) else t for t in (alpha, scale))
         return barron_rho(((input - target) / scale) ** 2, alpha)
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor):
-        input, target = ctx.saved_tensors
+        input, target, *params = ctx.saved_tensors
+        alpha = ctx.alpha if ctx.alpha is not None else params.pop(0)
+        scale = ctx.scale if ctx.scale is not None else params.pop(0)
         r = input - target
-        # psi(r) = d rho / dr = (r / c^2) (z / |alpha - 2| + 1)^(alpha/2 - 1), with z = (r / c)^2
-        psi = r / ctx.scale**2 * barron_weight((r / ctx.scale) ** 2, ctx.alpha)
-        grad = psi * grad_output
-        grad_input = grad if ctx.needs_input_grad[0] else None
-        grad_target = -grad if ctx.needs_input_grad[1] else None  # r = x - y, so d/dy = -psi
-        return grad_input, grad_target, None, None
+        z = (r / scale) ** 2
+        # psi(r) = d rho / dr = (r / c^2) w, with w = (z / |alpha - 2| + 1)^(alpha/2 - 1)
+        psi = r / scale**2 * barron_weight(z, alpha) * grad_output
+        grad_input = psi if ctx.needs_input_grad[0] else None
+        grad_target = -psi if ctx.needs_input_grad[1] else None  # r = x - y, so d/dy = -psi
+        grad_alpha = grad_scale = None
+        if ctx.needs_input_grad[2]:
+            grad_alpha = _sum_to(barron_rho_dalpha(z, alpha) * grad_output, alpha)
+        if ctx.needs_input_grad[3]:
+            grad_scale = _sum_to(-(r / scale) * psi, scale)  # d rho / dc = -(z / c) w = -(r / c) psi
+        return grad_input, grad_target, grad_alpha, grad_scale
+
+
+def _check_parameter(fn: str, name: str, value, input: torch.Tensor, *, positive: bool) -> Shape:
+    """``alpha`` or ``scale``: a number, or a floating tensor that broadcasts to the input's shape."""
+    if not isinstance(value, torch.Tensor):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{fn}: {name} must be a real number or a floating-point tensor, got {type(value).__name__}")
+        if positive:
+            check_number(fn, name, value, low=0, high=math.inf, low_open=True, high_open=True)
+        else:
+            check_number(fn, name, value, low=-math.inf, high=math.inf, high_open=True)
+        return float(value)
+    check_broadcastable(fn, name, value, input)  # a floating tensor, e.g. () or (D,) for an (N, D) input
+    if value.device.type == "cpu" and not torch.compiler.is_compiling():  # a data check syncs an accelerator
+        bad = ~((value > 0) & (value < math.inf)) if positive else ~(value < math.inf)
+        if bad.any():
+            expected = "(0, inf)" if positive else "[-inf, inf)"
+            raise ValueError(f"{fn}: {name} values must be in {expected}, got {value[bad][0].item()}")
+    return value
 
 
 def barron_loss(
     input: torch.Tensor,
     target: torch.Tensor,
     *,
-    alpha: float = 1.0,
-    scale: float = 1.0,
+    alpha: float | torch.Tensor = 1.0,
+    scale: float | torch.Tensor = 1.0,
     reduction: str = "mean",
     weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
@@ -88,7 +198,7 @@ def barron_loss(
 
     PyTorch has no such loss; this one follows the conventions of
     :func:`torch.nn.functional.huber_loss` (``reduction``, an optional element-wise
-    ``weight``, shapes never broadcast). With :math:`r_i = x_i - y_i`, :math:`c` = ``scale``,
+    ``weight``, shapes never broadcast silently). With :math:`r_i = x_i - y_i`, :math:`c` = ``scale``,
     :math:`\alpha` = ``alpha`` and :math:`z_i = (r_i/c)^2`:
 
     .. math::
@@ -100,26 +210,36 @@ def barron_loss(
     .. math::
 
         \frac{\partial \ell_i}{\partial x_i} = -\frac{\partial \ell_i}{\partial y_i}
-        = w_i \frac{r_i}{c^2} \left(\frac{z_i}{|\alpha - 2|} + 1\right)^{\alpha/2 - 1}
+        = w_i \frac{r_i}{c^2} \left(\frac{z_i}{|\alpha - 2|} + 1\right)^{\alpha/2 - 1}, \qquad
+        \frac{\partial \ell_i}{\partial c} = -\frac{r_i}{c}\,\frac{\partial \ell_i}{\partial x_i}
+
+    and :math:`\partial\rho/\partial\alpha` as in :func:`barron_rho_dalpha` (the chapter
+    derives it); a broadcast ``alpha`` or ``scale`` gets the sum of its elements' gradients.
 
     Special cases (at :math:`\alpha = 2`, 0 and :math:`-\infty` the formula is a limit, computed
-    with its closed form): :math:`\alpha = 2`, L2
+    exactly): :math:`\alpha = 2`, L2
     :math:`\tfrac12 (r/c)^2`; :math:`\alpha = 1`, Charbonnier (pseudo-Huber)
     :math:`\sqrt{(r/c)^2 + 1} - 1`; :math:`\alpha = 0`, Cauchy
     :math:`\log(\tfrac12 (r/c)^2 + 1)`; :math:`\alpha = -2`, Geman-McClure
     :math:`2 (r/c)^2 / ((r/c)^2 + 4)`; :math:`\alpha = -\infty`, Welsch
     :math:`1 - \exp(-\tfrac12 (r/c)^2)`.
 
-    ``alpha`` and ``scale`` are numbers, not learned tensors: minimizing :math:`\rho` alone
-    over them has no useful optimum (the loss falls as :math:`\alpha` falls or :math:`c`
-    grows); the chapter explains why the adaptive version needs a likelihood instead.
+    Minimizing :math:`\rho` alone over a learned ``alpha`` or ``scale`` has no useful
+    optimum (the loss falls as :math:`\alpha` falls or :math:`c` grows): learn them with
+    the negative log-likelihood :math:`\rho + \log c + \log Z(\alpha)`, as the chapter does.
+    :math:`\partial\rho/\partial\alpha` is infinite at :math:`\alpha = 2`: keep a learned
+    :math:`\alpha` inside an interval such as :math:`[0.001, 1.999]`.
 
     Args:
         input: predictions :math:`x`, any floating-point tensor.
         target: targets :math:`y`, the same shape as ``input`` (never broadcast).
-        alpha: the shape :math:`\alpha`, a number in :math:`[-\infty, \infty)`, e.g.
-            ``float('-inf')`` for Welsch. Values above 2 grow faster than the square.
-        scale: the scale :math:`c > 0`, the width of the quadratic bowl around 0.
+        alpha: the shape :math:`\alpha`, in :math:`[-\infty, \infty)`: a number (e.g.
+            ``float('-inf')`` for Welsch), or a floating-point tensor, differentiable, whose
+            shape broadcasts to the input's without enlarging it (a 0-d tensor, one value per
+            column ``(D,)`` for an input ``(N, D)``, or the input's shape). Values above 2 grow
+            faster than the square.
+        scale: the scale :math:`c > 0`, the width of the quadratic bowl around 0: a number,
+            or a tensor with the same shape rule as ``alpha``.
         reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
         weight: optional per-element weights :math:`w`, the same shape as ``input``;
             ``'mean'`` then divides by :math:`\sum_i w_i`.
@@ -127,16 +247,20 @@ def barron_loss(
     Shape:
         - input: :math:`(*)`, any number of dimensions.
         - target: :math:`(*)`, the same shape as the input.
+        - alpha, scale: a number, or a tensor that broadcasts to :math:`(*)` (e.g. :math:`()`).
         - output: a scalar, or :math:`(*)` when ``reduction='none'``.
 
     Returns:
         The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
 
     Raises:
-        TypeError: ``input``, ``target`` or ``weight`` is not a floating-point tensor, or
-            ``alpha`` or ``scale`` is not a real number.
-        ValueError: shapes differ (``weight`` included), ``alpha`` is :math:`+\infty` or NaN, ``scale`` is not in
-            :math:`(0, \infty)`, or ``reduction`` is not one of the three values.
+        TypeError: ``input``, ``target``, ``weight`` or a tensor ``alpha``/``scale`` is not
+            floating-point, or ``alpha`` or ``scale`` is neither a real number nor a tensor.
+        ValueError: shapes differ (``weight`` included), a tensor ``alpha`` or ``scale`` does
+            not broadcast to the input's shape, ``alpha`` is :math:`+\infty` or NaN, ``scale``
+            is not in :math:`(0, \infty)` (the values of tensors are checked on the CPU only:
+            on an accelerator the check would wait for the device), or ``reduction`` is not
+            one of the three values.
 
     Example:
         >>> import torch
@@ -148,22 +272,29 @@ def barron_loss(
         tensor([0.0000, 0.4055, 3.9318])
         >>> barron_loss(r, torch.zeros(3), alpha=float("-inf"), scale=2.0, reduction="none")
         tensor([0.0000, 0.1175, 1.0000])
+        >>> alpha, scale = torch.tensor(1.0, requires_grad=True), torch.tensor(2.0, requires_grad=True)
+        >>> barron_loss(r, torch.zeros(3), alpha=alpha, scale=scale, reduction="sum").backward()
+        >>> round(alpha.grad.item(), 4), round(scale.grad.item(), 4)
+        (2.5604, -2.5633)
 
     References:
         Barron, *A General and Adaptive Robust Loss Function*, CVPR 2019.
+
+    Chapter: ``book/regression/robust.ipynb``.
     """
     check_pair("barron_loss", input, target)
-    check_number("barron_loss", "alpha", alpha, low=-math.inf, high=math.inf, high_open=True)
-    check_number("barron_loss", "scale", scale, low=0, high=math.inf, low_open=True, high_open=True)
+    alpha = _check_parameter("barron_loss", "alpha", alpha, input, positive=False)
+    scale = _check_parameter("barron_loss", "scale", scale, input, positive=True)
     check_reduction("barron_loss", reduction)
     check_optional_weight("barron_loss", weight, input)
     x, y, w = upcast(input, target, weight)
-    out = _Barron.apply(x, y, float(alpha), float(scale))
+    alpha, scale = (p.to(x.dtype) if isinstance(p, torch.Tensor) else p for p in (alpha, scale))
+    out = _Barron.apply(x, y, alpha, scale)
     return reduce(out, reduction, weight=w, dtype=input.dtype, fn="barron_loss")
 
 
 class BarronLoss(nn.Module):
-    """Module form of :func:`barron_loss`.
+    """Module form of :func:`barron_loss`; ``alpha`` and ``scale`` may be tensors (an ``nn.Parameter`` is learned with the module).
 
     Example:
         >>> import torch
@@ -172,10 +303,11 @@ class BarronLoss(nn.Module):
         tensor(0.6180)
     """
 
-    def __init__(self, alpha: float = 1.0, scale: float = 1.0, reduction: str = "mean") -> None:
+    def __init__(self, alpha: float | torch.Tensor = 1.0, scale: float | torch.Tensor = 1.0, reduction: str = "mean") -> None:
         super().__init__()
-        check_number("BarronLoss", "alpha", alpha, low=-math.inf, high=math.inf, high_open=True)
-        check_number("BarronLoss", "scale", scale, low=0, high=math.inf, low_open=True, high_open=True)
+        for name, value, positive in (("alpha", alpha, False), ("scale", scale, True)):
+            if not isinstance(value, torch.Tensor):
+                _check_parameter("BarronLoss", name, value, torch.empty(0), positive=positive)
         check_reduction("BarronLoss", reduction)
         self.alpha, self.scale, self.reduction = alpha, scale, reduction
 
@@ -183,4 +315,5 @@ class BarronLoss(nn.Module):
         return barron_loss(input, target, alpha=self.alpha, scale=self.scale, reduction=self.reduction)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}, scale={self.scale}, reduction={self.reduction!r}"
+        alpha, scale = (f"tensor of shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else v for v in (self.alpha, self.scale))
+        return f"alpha={alpha}, scale={scale}, reduction={self.reduction!r}"
