@@ -1,8 +1,15 @@
 """The losses of the book, one sub-package per part and one module per chapter, mirroring :mod:`torch.nn.functional`.
 
-Each function computes the element-wise loss with a ``torch.autograd.Function`` whose
-``backward`` is the gradient derived in its chapter, then reduces it in
-``lossbook/losses/_reduction.py``. Each has a module class that holds its options.
+Each function checks its arguments (``_validation.py``: types, shapes and options always;
+values such as class indices on CPU tensors, with a device-side assert on accelerators and
+nothing while ``torch.compile`` traces), then calls a ``torch.autograd.Function`` whose
+``backward`` is the gradient derived in its chapter. The reduction happens inside that
+Function: its ``forward`` reduces with ``_reduction.reduce``, so that ``'mean'`` and
+``'sum'`` keep no per-element loss, and its ``backward`` multiplies the per-element
+gradient by ``_reduction.grad_scale`` (1 for ``'sum'``, ``1/n`` or
+``w_i / sum(w)`` for ``'mean'``). Each loss has a module class, built on
+``_module._Loss``, that holds its options. ``benchmarks/run.py`` measures them against
+PyTorch's built-ins and against the plain autograd composition of each formula.
 """
 
 # Part II: regression (book/regression/)

@@ -1,8 +1,26 @@
-"""Argument checks shared by every loss.
+r"""Argument checks shared by every loss.
 
 Each check raises ``ValueError`` or ``TypeError`` with a message that names the
 function, the argument, what was expected and what was given, e.g.
 ``mse_loss: target shape (32,) does not match input shape (32, 1)``.
+
+Two kinds of check, with different costs:
+
+- **Checks of types, shapes, devices and options** look only at Python objects and tensor
+  metadata. They run on every call, on every device, and under :func:`torch.compile`.
+- **Checks of values** (class indices in range, probabilities in :math:`[0, 1]`, labels in
+  :math:`\{-1, +1\}`) need the data. Raising a Python error from them would need the value
+  on the host, which on a GPU is a host-device synchronisation on every call. So:
+
+  - on **CPU tensors** they raise the clear ``ValueError`` (one pass over the data, usually
+    an ``aminmax``, and nothing more unless the check fails);
+  - on **accelerators** they are a device-side assert, :func:`torch._assert_async`: no
+    synchronisation; bad input stops the program at a later kernel launch with the same
+    message, and leaves the device unusable for this process (as an out-of-range index in
+    a ``gather`` would). Run the failing call on CPU tensors to get the ``ValueError``;
+  - while :func:`torch.compile` traces (:func:`torch.compiler.is_compiling`) they are
+    skipped: a data-dependent branch would break the graph, and the compiled graph assumes
+    valid input, as PyTorch's own kernels do. Call the loss eagerly to check new data.
 """
 
 from __future__ import annotations
@@ -88,10 +106,29 @@ def check_number(
         raise ValueError(f"{fn}: {name} must be in {interval}, got {value}")
 
 
+def values_checked(value: torch.Tensor) -> bool:
+    """Whether a check of ``value``'s data runs: not while :func:`torch.compile` traces, nor for an empty tensor."""
+    return not torch.compiler.is_compiling() and value.numel() > 0
+
+
+def device_assert(ok: torch.Tensor, message: str) -> None:
+    """On an accelerator, assert ``ok`` (a 0-d bool tensor) on the device: no host-device synchronisation."""
+    torch._assert_async(ok, message)
+
+
 def check_in_interval(fn: str, name: str, value: torch.Tensor, low: float = 0.0, high: float = 1.0) -> None:
-    """Require every element of a floating tensor to lie in ``[low, high]`` (probabilities, soft labels)."""
-    if value.numel() and not ((value >= low) & (value <= high)).all():
-        lo, hi = value.min().item(), value.max().item()
+    """Require every element of a floating tensor to lie in ``[low, high]`` (probabilities, soft labels).
+
+    NaN fails the check. A value check: see the module docstring for accelerators and compilation.
+    """
+    if not values_checked(value):
+        return
+    lo, hi = torch.aminmax(value.detach())
+    if value.device.type != "cpu":
+        device_assert((lo >= low) & (hi <= high), f"{fn}: {name} values must be in [{low:g}, {high:g}]")
+        return
+    lo, hi = lo.item(), hi.item()
+    if not (lo >= low and hi <= high):  # False for NaN
         raise ValueError(f"{fn}: {name} values must be in [{low:g}, {high:g}], got values in [{lo:.4g}, {hi:.4g}]")
 
 
@@ -114,15 +151,33 @@ def check_class_target(fn: str, input, target, *, ignore_index: int | None = Non
             f"expected {tuple(expected)}, the input's shape without its class dimension"
         )
     check_same_device(fn, "target", target, input)
+    check_class_indices(fn, target, n_classes, ignore_index=ignore_index)
+    return n_classes
+
+
+def check_class_indices(fn: str, target: torch.Tensor, n_classes: int, *, ignore_index: int | None = None) -> None:
+    """Require every class index in ``[0, n_classes)`` or equal to ``ignore_index``.
+
+    A value check: see the module docstring for accelerators and compilation.
+    """
+    if not values_checked(target):
+        return
+    also = f" or ignore_index={ignore_index}" if ignore_index is not None else ""
+    expected = f"expected values in [0, {n_classes}){also}"
+    if target.device.type != "cpu":
+        ok = (target >= 0) & (target < n_classes)
+        if ignore_index is not None:
+            ok |= target == ignore_index
+        device_assert(ok.all(), f"{fn}: target holds a class index outside [0, {n_classes}), {expected}")
+        return
+    lo, hi = (v.item() for v in torch.aminmax(target))
+    if lo >= 0 and hi < n_classes:  # the common case: one pass over the targets
+        return
     out_of_range = (target < 0) | (target >= n_classes)
     if ignore_index is not None:
         out_of_range &= target != ignore_index
     if out_of_range.any():
-        also = f" or ignore_index={ignore_index}" if ignore_index is not None else ""
-        raise ValueError(
-            f"{fn}: target holds class index {target[out_of_range][0].item()}, expected values in [0, {n_classes}){also}"
-        )
-    return n_classes
+        raise ValueError(f"{fn}: target holds class index {target[out_of_range][0].item()}, {expected}")
 
 
 def check_class_weight(fn: str, weight, n_classes: int, input: torch.Tensor) -> None:
@@ -187,17 +242,31 @@ def check_bool(fn: str, name: str, value) -> None:
 
 
 def check_signs(fn: str, target: torch.Tensor) -> None:
-    """Binary labels in {-1, +1}."""
-    bad = (target != 1) & (target != -1)
-    if bad.any():
+    """Binary labels in {-1, +1}. A value check: see the module docstring for accelerators and compilation."""
+    if not values_checked(target):
+        return
+    bad = target.detach().abs() != 1
+    if target.device.type != "cpu":
+        device_assert(~bad.any(), f"{fn}: target must hold -1 and +1 only")
+    elif bad.any():
         raise ValueError(f"{fn}: target must hold -1 and +1 only, got the value {target[bad][0].item():g}")
 
 
 def check_index_range(fn: str, target: torch.Tensor, low: int, n_classes: int, what: str) -> None:
-    """Require every entry of ``target`` in ``[low, n_classes)`` (``low = -1`` for -1-terminated label lists)."""
-    bad = (target < low) | (target >= n_classes)
-    if bad.any():
-        raise ValueError(f"{fn}: target holds {target[bad][0].item()}, expected {what} in [{low}, {n_classes - 1}]")
+    """Require every entry of ``target`` in ``[low, n_classes)`` (``low = -1`` for -1-terminated label lists).
+
+    A value check: see the module docstring for accelerators and compilation.
+    """
+    if not values_checked(target):
+        return
+    expected = f"expected {what} in [{low}, {n_classes - 1}]"
+    lo, hi = torch.aminmax(target)
+    if target.device.type != "cpu":
+        device_assert((lo >= low) & (hi < n_classes), f"{fn}: target holds a value outside [{low}, {n_classes - 1}], {expected}")
+        return
+    if lo.item() < low or hi.item() >= n_classes:
+        bad = (target < low) | (target >= n_classes)
+        raise ValueError(f"{fn}: target holds {target[bad][0].item()}, {expected}")
 
 
 def check_index_dtype(fn: str, target) -> None:

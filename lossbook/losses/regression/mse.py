@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import check_optional_weight, check_pair, check_reduction
 
 
 class _SquaredError(torch.autograd.Function):
-    """Element-wise :math:`(x - y)^2` with the gradient derived in the MSE chapter."""
+    r""":math:`(x - y)^2`, weighted and reduced inside the Function, with the gradient derived in the MSE chapter.
+
+    For ``'mean'`` and ``'sum'`` no per-element loss is kept: the forward squares the residual
+    in place and sums it; the backward recomputes the residual (one subtraction) and scales
+    it in place by :math:`2` times the reduction's scale (1 for ``'sum'``, :math:`1/n` or
+    :math:`w_i / \sum_j w_j` for ``'mean'``).
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        return (input - target) ** 2
+    def forward(ctx, input, target, weight, reduction):
+        ctx.save_for_backward(input, target, weight)
+        ctx.reduction = reduction
+        return reduce((input - target).square_(), reduction, weight=weight)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target = ctx.saved_tensors
-        grad = 2 * (input - target) * grad_output  # d/dx (x - y)^2 = 2 (x - y)
-        grad_input = grad if ctx.needs_input_grad[0] else None
-        grad_target = -grad if ctx.needs_input_grad[1] else None  # d/dy (x - y)^2 = -2 (x - y)
-        return grad_input, grad_target
+    def backward(ctx, grad_output):
+        input, target, weight = ctx.saved_tensors
+        scale = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, factor=2.0)
+        grad = (input - target).mul_(scale)  # d/dx (x - y)^2 = 2 (x - y), times the reduction's scale
+        return *pair_grads(ctx.needs_input_grad, grad), None, None  # d/dy = -d/dx
 
 
 def mse_loss(
@@ -42,6 +48,9 @@ def mse_loss(
 
     with :math:`w_i = 1` when no ``weight`` is given. ``'mean'`` divides the sum by the
     number of elements, or by :math:`\sum_i w_i` when ``weight`` is given, as PyTorch does.
+    The reduction happens inside the ``autograd.Function``, so ``'mean'`` and ``'sum'`` keep
+    no per-element loss for backward; a ``weight`` that requires a gradient is applied
+    outside it instead, where autograd differentiates the weighting.
 
     Args:
         input: predictions :math:`x`, any floating-point tensor.
@@ -79,10 +88,12 @@ def mse_loss(
     check_reduction("mse_loss", reduction)
     check_optional_weight("mse_loss", weight, input)
     x, y, w = upcast(input, target, weight)
-    return reduce(_SquaredError.apply(x, y), reduction, weight=w, dtype=input.dtype, fn="mse_loss")
+    if w is not None and w.requires_grad:  # a learned weight: autograd differentiates the weighting
+        return reduce(_SquaredError.apply(x, y, None, "none"), reduction, weight=w, dtype=input.dtype)
+    return _SquaredError.apply(x, y, w, reduction).to(input.dtype)
 
 
-class MSELoss(nn.Module):
+class MSELoss(_Loss):
     """Module form of :func:`mse_loss`; mirrors :class:`torch.nn.MSELoss`.
 
     Example:
@@ -93,12 +104,7 @@ class MSELoss(nn.Module):
     """
 
     def __init__(self, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("MSELoss", reduction)
-        self.reduction = reduction
+        super().__init__(reduction)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return mse_loss(input, target, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
