@@ -1,0 +1,350 @@
+"""Benchmark every lossbook loss against PyTorch's built-in and the plain autograd composition of its formula.
+
+For each loss of the test registry (``tests/registry/``), forward plus backward is timed
+for three implementations of the same number:
+
+- **lossbook**: the loss, whose ``autograd.Function`` has the chapter's hand-derived backward;
+- **torch**: the PyTorch built-in of the same name in ``torch.nn.functional``, where there is one;
+- **plain**: the formula written with ordinary tensor ops and differentiated by autograd: the
+  registry's reference for the losses PyTorch lacks (torchvision's focal loss, the ASL
+  paper's loss, ...), and for the others the textbook formula written out below.
+
+It also counts the bytes each graph saves for backward (``saved_tensors_hooks``), beyond the
+storage of the arguments themselves, which the caller holds anyway.
+
+Method: one CPU thread (``torch.set_num_threads(1)``) unless ``--threads``; the three
+implementations run interleaved, round after round in a rotating order, so that a slow
+moment of a shared machine hits all of them alike; warm-up rounds are discarded; each
+time is the median over the rounds of the per-call time of a batch of calls. Sizes:
+``large`` (2^20 elements: (8192, 128) inputs, or (8192, 128) logits with 8192 class
+targets) and ``small`` (32 x 10). It is not a test: ``tests/test_benchmark.py`` runs it once
+at a tiny size to keep it working.
+
+Usage::
+
+    python benchmarks/run.py                      # every loss, both sizes, CPU
+    python benchmarks/run.py --only huber_loss cross_entropy
+    python benchmarks/run.py --device cuda        # the same table on a GPU
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the registry lives in tests/
+
+from tests.registry import REGISTRY, materialize  # noqa: E402
+
+SIZES = {"large": (8192, 128), "small": (32, 10), "tiny": (4, 3)}
+SAVED_FLOOR = 4096  # saved-bytes ratios count anything below 4 KiB as 4 KiB (0 / 0 is a ratio of 1)
+
+
+# --- inputs: (args, kwargs) at a size (N, C), on a device ---------------------------------------------
+
+
+def _pair(n, c, g):
+    return torch.randn(n, c, generator=g), torch.randn(n, c, generator=g)
+
+
+def _logit_soft(n, c, g):
+    return 3 * torch.randn(n, c, generator=g), torch.rand(n, c, generator=g)
+
+
+def _probabilities(n, c, g):
+    return 0.05 + 0.9 * torch.rand(n, c, generator=g), torch.rand(n, c, generator=g)
+
+
+def _classes(n, c, g):
+    return 2 * torch.randn(n, c, generator=g), torch.randint(0, c, (n,), generator=g)
+
+
+def _log_probabilities(n, c, g):
+    z, y = _classes(n, c, g)
+    return torch.log_softmax(z, dim=1), y
+
+
+def _signed(n, c, g):
+    y = torch.where(torch.rand(n, c, generator=g) < 0.5, -1.0, 1.0)
+    return 2 * torch.randn(n, c, generator=g), y
+
+
+def _gaussian(n, c, g):
+    return torch.randn(n, c, generator=g), torch.randn(n, c, generator=g), 0.2 + torch.rand(n, c, generator=g)
+
+
+def _poisson(n, c, g):
+    return 0.2 + 2 * torch.rand(n, c, generator=g), 5 * torch.rand(n, c, generator=g)
+
+
+def _kl(n, c, g):
+    return torch.log_softmax(torch.randn(n, c, generator=g), dim=1), torch.softmax(torch.randn(n, c, generator=g), dim=1)
+
+
+def _two_logits(n, c, g):
+    return 2 * torch.randn(n, c, generator=g), 2 * torch.randn(n, c, generator=g)
+
+
+def _label_lists(n, c, g):
+    """Scores and -1-terminated target lists of k = C / 8 labels (at least 1) per row."""
+    k = max(1, c // 8)
+    labels = torch.rand(n, c, generator=g).argsort(dim=1)[:, :k]
+    target = torch.full((n, c), -1, dtype=torch.long)
+    target[:, :k] = labels
+    return torch.randn(n, c, generator=g), target
+
+
+INPUTS: dict[str, Callable] = {
+    **dict.fromkeys(["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "log_cosh_loss", "quantile_loss", "barron_loss"], _pair),
+    "gaussian_nll_loss": _gaussian,
+    "poisson_nll_loss": _poisson,
+    "binary_cross_entropy": _probabilities,
+    **dict.fromkeys(["binary_cross_entropy_with_logits", "sigmoid_focal_loss", "asymmetric_loss", "multilabel_soft_margin_loss"], _logit_soft),
+    **dict.fromkeys(["cross_entropy", "focal_loss", "poly1_cross_entropy", "multi_margin_loss"], _classes),
+    "nll_loss": _log_probabilities,
+    "kl_div": _kl,
+    "distillation_loss": _two_logits,
+    **dict.fromkeys(["hinge_loss", "soft_margin_loss"], _signed),
+    "multilabel_margin_loss": _label_lists,
+}
+
+OPTIONS = {"kl_div": {"reduction": "batchmean"}}  # kl_div's 'mean' is not the KL divergence (PyTorch warns)
+
+
+def _repeated_registry_inputs(case, n, c, g):
+    """For a loss without an entry in INPUTS: the registry's inputs, repeated along dimension 0 to about N * C elements."""
+    args = case.inputs(torch.float32, torch.device("cpu"), g)
+    reps = max(1, (n * c) // max(1, args[0].numel()))
+    return tuple(a.repeat((reps,) + (1,) * (a.dim() - 1)) if a.dim() > 0 else a for a in args)
+
+
+# --- the plain autograd compositions of the losses PyTorch has (the others use the registry's reference) ---
+
+
+def _mean(loss, reduction):
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def _multi_margin_plain(x, y, reduction="mean"):
+    x_y = x.gather(1, y[:, None])
+    h = (1 - x_y + x).clamp(min=0).scatter(1, y[:, None], 0.0)  # the target's own term is excluded
+    return _mean(h.sum(1) / x.shape[1], reduction)
+
+
+def _multilabel_margin_plain(x, y, reduction="mean"):
+    # sum over targets j and non-targets i of max(0, 1 - (x_j - x_i)) / C: the (N, C, C) pairwise form
+    n, c = x.shape
+    listed = torch.cumprod((y >= 0).long(), dim=1).bool()  # entries before the first -1
+    is_target = torch.zeros(n, c, dtype=torch.bool).scatter(1, torch.where(listed, y, 0), listed)
+    pairs = (1 - x[:, :, None] + x[:, None, :]).clamp(min=0)  # [j, i]: 1 - (x_j - x_i)
+    mask = is_target[:, :, None] & ~is_target[:, None, :]
+    return _mean((pairs * mask).sum((1, 2)) / c, reduction)
+
+
+PLAIN: dict[str, Callable] = {
+    "mse_loss": lambda x, y, reduction="mean": _mean((x - y) ** 2, reduction),
+    "l1_loss": lambda x, y, reduction="mean": _mean((x - y).abs(), reduction),
+    "huber_loss": lambda x, y, reduction="mean", delta=1.0: _mean(
+        torch.where((x - y).abs() < delta, 0.5 * (x - y) ** 2, delta * ((x - y).abs() - 0.5 * delta)), reduction
+    ),
+    "smooth_l1_loss": lambda x, y, reduction="mean", beta=1.0: _mean(
+        torch.where((x - y).abs() < beta, 0.5 * (x - y) ** 2 / beta, (x - y).abs() - 0.5 * beta), reduction
+    ),
+    "gaussian_nll_loss": lambda x, y, var, reduction="mean", eps=1e-6: _mean(
+        0.5 * (torch.log(var.clamp(min=eps)) + (x - y) ** 2 / var.clamp(min=eps)), reduction
+    ),
+    "poisson_nll_loss": lambda x, y, reduction="mean": _mean(torch.exp(x) - y * x, reduction),
+    "binary_cross_entropy": lambda p, y, reduction="mean": _mean(
+        -(y * torch.log(p).clamp(min=-100) + (1 - y) * torch.log(1 - p).clamp(min=-100)), reduction
+    ),
+    "binary_cross_entropy_with_logits": lambda z, y, reduction="mean": _mean(
+        z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs())), reduction
+    ),
+    "cross_entropy": lambda z, y, reduction="mean": _mean(-torch.log_softmax(z, 1).gather(1, y[:, None]).squeeze(1), reduction),
+    "nll_loss": lambda x, y, reduction="mean": _mean(-x.gather(1, y[:, None]).squeeze(1), reduction),
+    "kl_div": lambda x, t, reduction="batchmean": (torch.xlogy(t, t) - t * x).sum() / x.shape[0],
+    "soft_margin_loss": lambda x, y, reduction="mean": _mean(torch.log1p(torch.exp(-y * x)), reduction),
+    "multi_margin_loss": _multi_margin_plain,
+    "multilabel_margin_loss": _multilabel_margin_plain,
+    "multilabel_soft_margin_loss": lambda x, y, reduction="mean": _mean(
+        -(y * F.logsigmoid(x) + (1 - y) * F.logsigmoid(-x)).mean(1), reduction
+    ),
+}
+
+
+# --- measurement ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Impl:
+    name: str
+    fn: Callable
+
+
+def _differentiable(args, grad_args):
+    return [a.detach().clone().requires_grad_(i in grad_args and a.is_floating_point()) for i, a in enumerate(args)]
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def _forward_backward(fn, args, kwargs, wanted):
+    out = fn(*args, **kwargs)
+    torch.autograd.grad(out, wanted)
+
+
+def saved_bytes(fn, args, kwargs) -> int:
+    """Bytes the graph of ``fn(*args)`` saves for backward, beyond the storage of ``args`` themselves."""
+    own = {a.untyped_storage().data_ptr() for a in args if isinstance(a, torch.Tensor)}
+    own |= {v.untyped_storage().data_ptr() for v in kwargs.values() if isinstance(v, torch.Tensor)}
+    seen: dict[int, int] = {}
+
+    def pack(t):
+        s = t.untyped_storage()
+        if s.data_ptr() not in own:
+            seen[s.data_ptr()] = s.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = fn(*args, **kwargs)
+    del out
+    return sum(seen.values())
+
+
+def time_interleaved(impls, args, kwargs, wanted, device, rounds, warmup, min_batch_s):
+    """Median per-call time of each implementation, the implementations interleaved round by round."""
+    calls = {}
+    for impl in impls:  # calls per timed batch: enough for min_batch_s
+        _forward_backward(impl.fn, args, kwargs, wanted)
+        _sync(device)
+        t0 = time.perf_counter()
+        _forward_backward(impl.fn, args, kwargs, wanted)
+        _sync(device)
+        calls[impl.name] = max(1, math.ceil(min_batch_s / max(time.perf_counter() - t0, 1e-7)))
+    times: dict[str, list[float]] = {impl.name: [] for impl in impls}
+    for r in range(warmup + rounds):
+        order = impls[r % len(impls) :] + impls[: r % len(impls)]
+        for impl in order:
+            k = calls[impl.name]
+            _sync(device)
+            t0 = time.perf_counter()
+            for _ in range(k):
+                _forward_backward(impl.fn, args, kwargs, wanted)
+            _sync(device)
+            if r >= warmup:
+                times[impl.name].append((time.perf_counter() - t0) / k)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def _geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def run(only=None, sizes=("large", "small"), device="cpu", rounds=15, warmup=3, min_batch_s=0.02, threads=1, out=print):
+    """Print the table and the summaries; return the rows (one dict per loss and size)."""
+    device = torch.device(device)
+    if device.type == "cpu" and threads:
+        torch.set_num_threads(threads)
+    cases = [c for c in REGISTRY if not only or c.name in only]
+    unknown = set(only or ()) - {c.name for c in REGISTRY}
+    if unknown:
+        raise SystemExit(f"unknown loss names: {sorted(unknown)}")
+    rows = []
+    header = f"{'loss':34} {'size':>6} {'lossbook':>10} {'torch':>10} {'x torch':>8} {'plain':>10} {'x plain':>8}   saved MiB: lossbook / torch / plain"
+    out(f"device {device}, {torch.get_num_threads() if device.type == 'cpu' else ''} thread(s); forward + backward, median of {rounds} interleaved rounds ({warmup} warm-up)")
+    out(header)
+    out("-" * len(header))
+    for size in sizes:
+        n, c = SIZES[size]
+        for case in cases:
+            g = torch.Generator().manual_seed(0)
+            make = INPUTS.get(case.name)
+            args = make(n, c, g) if make else _repeated_registry_inputs(case, n, c, g)
+            args = [a.to(device) for a in args]
+            kwargs = {**materialize(case.options[0], tuple(args), g), **OPTIONS.get(case.name, {})}
+            kwargs = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in kwargs.items()}
+            args = _differentiable(args, case.grad_args)
+            wanted = [args[i] for i in case.grad_args if args[i].requires_grad]
+            builtin = getattr(F, case.name, None)
+            plain = PLAIN.get(case.name, case.reference if builtin is None else None)
+            impls = [Impl("lossbook", case.fn)] + ([Impl("torch", builtin)] if builtin else []) + ([Impl("plain", plain)] if plain else [])
+            t = time_interleaved(impls, args, kwargs, wanted, device, rounds, warmup, min_batch_s)
+            mem = {impl.name: saved_bytes(impl.fn, args, kwargs) for impl in impls}
+            row = {"loss": case.name, "size": size, "time": t, "saved": mem}
+            rows.append(row)
+            out(format_row(row))
+    out("")
+    for line in summaries(rows):
+        out(line)
+    return rows
+
+
+def format_row(row) -> str:
+    t, mem = row["time"], row["saved"]
+
+    def ms(name):
+        return f"{1e3 * t[name]:.3f}" if name in t else "-"
+
+    def ratio(name):
+        return f"{t['lossbook'] / t[name]:.2f}x" if name in t else "-"
+
+    def mib(name):
+        return f"{mem[name] / 2**20:.1f}" if name in mem else "-"
+
+    return (
+        f"{row['loss']:34} {row['size']:>6} {ms('lossbook'):>10} {ms('torch'):>10} {ratio('torch'):>8} "
+        f"{ms('plain'):>10} {ratio('plain'):>8}   {mib('lossbook')} / {mib('torch')} / {mib('plain')}"
+    )
+
+
+def summaries(rows):
+    """One line per comparison: geometric mean and worst case of lossbook's time (and saved bytes) over the other's."""
+
+    def line(label, pairs):
+        if not pairs:
+            return f"{label}: no losses"
+        worst = max(pairs, key=lambda p: p[1])
+        return f"{label}: geometric mean {_geomean([p[1] for p in pairs]):.2f}x, worst {worst[1]:.2f}x ({worst[0]}), over {len(pairs)} losses"
+
+    lines = []
+    for size in dict.fromkeys(r["size"] for r in rows):
+        at = [r for r in rows if r["size"] == size]
+        with_torch = [r for r in at if "torch" in r["time"]]
+        lacking = [r for r in at if "torch" not in r["time"] and "plain" in r["time"]]
+        lines.append(line(f"[{size}] time vs torch built-in", [(r["loss"], r["time"]["lossbook"] / r["time"]["torch"]) for r in with_torch]))
+        lines.append(line(f"[{size}] time vs plain autograd, losses PyTorch lacks", [(r["loss"], r["time"]["lossbook"] / r["time"]["plain"]) for r in lacking]))
+
+        def mem_ratio(r, other):
+            return max(r["saved"]["lossbook"], SAVED_FLOOR) / max(r["saved"][other], SAVED_FLOOR)
+
+        lines.append(line(f"[{size}] saved bytes vs plain autograd, losses PyTorch lacks", [(r["loss"], mem_ratio(r, "plain")) for r in lacking]))
+        lines.append(line(f"[{size}] saved bytes vs torch built-in", [(r["loss"], mem_ratio(r, "torch")) for r in with_torch]))
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, mps")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="benchmark only these losses (lossbook names)")
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=["large", "small"])
+    parser.add_argument("--rounds", type=int, default=15, help="timed rounds per loss (default 15)")
+    parser.add_argument("--warmup", type=int, default=3, help="discarded rounds per loss (default 3)")
+    parser.add_argument("--min-batch", type=float, default=0.02, help="seconds of calls per timed batch (default 0.02)")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads (default 1; 0 leaves torch's default)")
+    a = parser.parse_args(argv)
+    run(a.only, a.sizes, a.device, a.rounds, a.warmup, a.min_batch, a.threads)
+
+
+if __name__ == "__main__":
+    main()

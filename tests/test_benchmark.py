@@ -1,0 +1,40 @@
+"""``benchmarks/run.py`` runs, once, at a tiny size: a smoke test that keeps it working, not a timing test."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import torch
+
+from tests.registry import REGISTRY
+
+RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def _benchmark():
+    spec = importlib.util.spec_from_file_location("benchmark_run", RUN)
+    module = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_runs_every_registry_loss():
+    lines = []
+    rows = _benchmark().run(sizes=("tiny",), rounds=1, warmup=0, min_batch_s=0.0, threads=0, out=lines.append)
+    assert {r["loss"] for r in rows} == {c.name for c in REGISTRY}
+    for r in rows:
+        assert r["time"]["lossbook"] > 0 and "plain" in r["time"], r["loss"]
+        assert all(b >= 0 for b in r["saved"].values())
+    summary = [line for line in lines if line.startswith("[tiny] time vs torch built-in: geometric mean")]
+    assert len(summary) == 1
+
+
+def test_saved_bytes_counts_what_the_graph_keeps_beyond_its_arguments():
+    run = _benchmark()
+    x = torch.randn(256, requires_grad=True)
+    assert run.saved_bytes(lambda a: (a * 2).sum(), (x,), {}) == 0  # a constant factor saves nothing
+    assert run.saved_bytes(lambda a: a.exp().sum(), (x,), {}) == x.numel() * 4  # exp saves its result
+    assert run.saved_bytes(lambda a: (a * a).sum(), (x,), {}) == 0  # the argument itself is not counted
+
