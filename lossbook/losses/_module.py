@@ -3,10 +3,12 @@
 A module class is only its options and its ``forward``: its ``__init__`` checks the
 options it adds (with the function's checks, named after the class) and hands them all to
 :class:`_Loss`, which stores them (tensors as buffers, so that ``.to(device)`` moves them)
-and lists them in ``repr``; its ``forward`` calls the function with them.
+and lists them in ``repr`` in the order of its arguments; its ``forward`` calls the function with them.
 """
 
 from __future__ import annotations
+
+import inspect
 
 import torch
 from torch import nn
@@ -43,5 +45,7 @@ class _Loss(nn.Module):
         self.reduction = reduction
 
     def extra_repr(self) -> str:
-        shown = (name for name in self._option_names if not isinstance(getattr(self, name), torch.Tensor | None))
+        """The options that are not tensors, in the order of the class's ``__init__`` arguments."""
+        order = [name for name in inspect.signature(type(self).__init__).parameters if name in self._option_names]
+        shown = (name for name in order if not isinstance(getattr(self, name), torch.Tensor | None))
         return ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)

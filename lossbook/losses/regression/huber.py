@@ -3,51 +3,39 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import check_number, check_optional_weight, check_pair, check_reduction
 from lossbook.losses.regression.mae import _AbsoluteError
 
 
 class _Huber(torch.autograd.Function):
-    """Element-wise Huber loss with the clipped-residual gradient derived in the Huber chapter."""
+    r"""Huber loss with threshold :math:`\delta`, times ``factor``, reduced inside the Function.
+
+    With :math:`a = |x - y|` and :math:`c = \min(a, \delta)`, the loss is :math:`c\,(a - c/2)`:
+    :math:`a^2/2` inside the threshold and :math:`\delta (a - \delta/2)` outside, computed in
+    place on :math:`a`. The gradient derived in the Huber chapter is the residual clipped at
+    :math:`\pm\delta`, scaled in place by ``factor`` and the reduction's scale. Smooth L1 is
+    ``factor = 1 / beta`` with :math:`\delta = \beta`.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, delta: float) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        ctx.delta = delta
-        z = (input - target).abs()
-        return torch.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+    def forward(ctx, input, target, delta, factor, weight, reduction):
+        ctx.save_for_backward(input, target, weight)
+        ctx.delta, ctx.factor, ctx.reduction = delta, factor, reduction
+        a = (input - target).abs_()
+        c = a.clamp(max=delta)
+        loss = reduce(a.sub_(c, alpha=0.5).mul_(c), reduction, weight=weight, denominator=input.numel())
+        return loss if factor == 1.0 else loss.mul_(factor)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target = ctx.saved_tensors
+    def backward(ctx, grad_output):
+        input, target, weight = ctx.saved_tensors
+        scale = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, denominator=input.numel(), factor=ctx.factor)
         # d/dx huber(x - y) = clamp(x - y, -delta, delta): the residual, clipped at +-delta
-        grad = (input - target).clamp(-ctx.delta, ctx.delta) * grad_output
-        grad_input = grad if ctx.needs_input_grad[0] else None
-        grad_target = -grad if ctx.needs_input_grad[1] else None
-        return grad_input, grad_target, None  # delta is a number, not a tensor
-
-
-class _SmoothL1(torch.autograd.Function):
-    """Element-wise Smooth L1 loss (``beta > 0``) with the gradient derived in the Huber chapter."""
-
-    @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, beta: float) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        ctx.beta = beta
-        z = (input - target).abs()
-        return torch.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
-
-    @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target = ctx.saved_tensors
-        # d/dx smooth_l1(x - y) = clamp((x - y) / beta, -1, 1) = huber'(x - y) / beta
-        grad = ((input - target) / ctx.beta).clamp(-1.0, 1.0) * grad_output
-        grad_input = grad if ctx.needs_input_grad[0] else None
-        grad_target = -grad if ctx.needs_input_grad[1] else None
-        return grad_input, grad_target, None
+        grad = (input - target).clamp_(-ctx.delta, ctx.delta).mul_(scale)
+        return *pair_grads(ctx.needs_input_grad, grad), None, None, None, None  # d/dy = -d/dx
 
 
 def huber_loss(
@@ -114,10 +102,11 @@ def huber_loss(
     check_number("huber_loss", "delta", delta, low=0, low_open=True)
     check_optional_weight("huber_loss", weight, input)
     x, y, w = upcast(input, target, weight)
-    loss = _Huber.apply(x, y, delta)
-    if w is not None:
-        loss = loss * w  # PyTorch weights, then takes a plain mean: sum(w * l) / n
-    return reduce(loss, reduction, dtype=input.dtype, fn="huber_loss")
+    # PyTorch weights, then takes a plain mean: sum(w * l) / n
+    if w is not None and w.requires_grad:  # a learned weight: autograd differentiates the weighting
+        loss = _Huber.apply(x, y, delta, 1.0, None, "none")
+        return reduce(loss, reduction, weight=w, denominator=loss.numel(), dtype=input.dtype)
+    return _Huber.apply(x, y, delta, 1.0, w, reduction).to(input.dtype)
 
 
 def smooth_l1_loss(
@@ -180,14 +169,12 @@ def smooth_l1_loss(
     check_reduction("smooth_l1_loss", reduction)
     check_number("smooth_l1_loss", "beta", beta, low=0)
     x, y = upcast(input, target)
-    if beta == 0:
-        loss = _AbsoluteError.apply(x, y)  # as in PyTorch: beta = 0 is exactly l1_loss
-    else:
-        loss = _SmoothL1.apply(x, y, beta)
-    return reduce(loss, reduction, dtype=input.dtype, fn="smooth_l1_loss")
+    if beta == 0:  # as in PyTorch: beta = 0 is exactly l1_loss
+        return _AbsoluteError.apply(x, y, None, reduction).to(input.dtype)
+    return _Huber.apply(x, y, beta, 1.0 / beta, None, reduction).to(input.dtype)  # huber(delta=beta) / beta
 
 
-class HuberLoss(nn.Module):
+class HuberLoss(_Loss):
     """Module form of :func:`huber_loss`; mirrors :class:`torch.nn.HuberLoss`.
 
     Example:
@@ -198,20 +185,14 @@ class HuberLoss(nn.Module):
     """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        super().__init__()
-        check_reduction("HuberLoss", reduction)
         check_number("HuberLoss", "delta", delta, low=0, low_open=True)
-        self.reduction = reduction
-        self.delta = delta
+        super().__init__(reduction, delta=delta)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, delta={self.delta}"
 
-
-class SmoothL1Loss(nn.Module):
+class SmoothL1Loss(_Loss):
     """Module form of :func:`smooth_l1_loss`; mirrors :class:`torch.nn.SmoothL1Loss`.
 
     Example:
@@ -222,14 +203,8 @@ class SmoothL1Loss(nn.Module):
     """
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
-        super().__init__()
-        check_reduction("SmoothL1Loss", reduction)
         check_number("SmoothL1Loss", "beta", beta, low=0)
-        self.reduction = reduction
-        self.beta = beta
+        super().__init__(reduction, beta=beta)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, beta={self.beta}"

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import check_optional_weight, check_pair, check_reduction
 
 
 class _AbsoluteError(torch.autograd.Function):
-    """Element-wise :math:`|x - y|` with the (sub)gradient derived in the MAE chapter."""
+    """:math:`|x - y|`, weighted and reduced inside the Function, with the (sub)gradient derived in the MAE chapter."""
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        return (input - target).abs()
+    def forward(ctx, input, target, weight, reduction):
+        ctx.save_for_backward(input, target, weight)
+        ctx.reduction = reduction
+        return reduce((input - target).abs_(), reduction, weight=weight)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target = ctx.saved_tensors
+    def backward(ctx, grad_output):
+        input, target, weight = ctx.saved_tensors
+        scale = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight)
         # d/dx |x - y| = sign(x - y), and sign(0) = 0 at the kink: PyTorch's subgradient
-        grad = torch.sign(input - target) * grad_output
-        grad_input = grad if ctx.needs_input_grad[0] else None
-        grad_target = -grad if ctx.needs_input_grad[1] else None  # d/dy |x - y| = -sign(x - y)
-        return grad_input, grad_target
+        grad = (input - target).sign_().mul_(scale)
+        return *pair_grads(ctx.needs_input_grad, grad), None, None  # d/dy = -d/dx
 
 
 def l1_loss(
@@ -82,10 +82,12 @@ def l1_loss(
     check_reduction("l1_loss", reduction)
     check_optional_weight("l1_loss", weight, input)
     x, y, w = upcast(input, target, weight)
-    return reduce(_AbsoluteError.apply(x, y), reduction, weight=w, dtype=input.dtype, fn="l1_loss")
+    if w is not None and w.requires_grad:  # a learned weight: autograd differentiates the weighting
+        return reduce(_AbsoluteError.apply(x, y, None, "none"), reduction, weight=w, dtype=input.dtype)
+    return _AbsoluteError.apply(x, y, w, reduction).to(input.dtype)
 
 
-class L1Loss(nn.Module):
+class L1Loss(_Loss):
     """Module form of :func:`l1_loss`; mirrors :class:`torch.nn.L1Loss`.
 
     Example:
@@ -96,12 +98,7 @@ class L1Loss(nn.Module):
     """
 
     def __init__(self, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("L1Loss", reduction)
-        self.reduction = reduction
+        super().__init__(reduction)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return l1_loss(input, target, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
