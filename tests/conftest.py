@@ -1,11 +1,41 @@
-"""Fixtures shared by the unit tests: every device available, CPU always."""
+"""Fixtures shared by the tests: every device available (CPU always), and one build of the book."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import torch
 
+ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else []) + (["mps"] if torch.backends.mps.is_available() else [])
 
 
 @pytest.fixture(params=DEVICES)
 def device(request) -> torch.device:
     return torch.device(request.param)
+
+
+@dataclass(frozen=True)
+class BookBuild:
+    result: subprocess.CompletedProcess
+    html: Path
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory) -> BookBuild:
+    """The book built once for the whole run (warnings as errors, every reference checked);
+    tests/test_book.py checks the build, tests/test_browser.py reads its pages."""
+    out = tmp_path_factory.mktemp("book")
+    jb = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
+    result = subprocess.run(
+        [jb, "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going", "--all"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return BookBuild(result=result, html=out / "_build" / "html")

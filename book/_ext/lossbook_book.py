@@ -24,7 +24,8 @@ import sphinxcontrib.bibtex.plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels.alpha import LabelStyle as AlphaLabelStyle
-from pybtex.style.template import FieldIsMissing, field as bib_field, first_of, node, optional, sentence, tag
+from pybtex.style.template import FieldIsMissing, first_of, node, optional, sentence, tag
+from pybtex.style.template import field as bib_field
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
