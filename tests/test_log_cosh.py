@@ -52,9 +52,16 @@ def test_small_residuals_keep_relative_precision():
 
 
 def test_both_forms_agree_at_the_switch():
-    r = torch.tensor([1.0 - 1e-12, 1.0], dtype=torch.float64)
+    # below |r| = 20: log1p(sinh^2 r) / 2; from 20 on: |r| - log 2 (exact up to e^-40)
+    r = torch.tensor([20.0 - 1e-12, 20.0, -20.0, 19.0], dtype=torch.float64)
     out = log_cosh(r)
-    assert out.tolist() == pytest.approx([math.log(math.cosh(v)) for v in r.tolist()], rel=1e-14)
+    assert out.tolist() == pytest.approx([math.log(math.cosh(v)) for v in r.tolist()], rel=1e-15)
+
+
+def test_log_cosh_leaves_its_argument_alone():
+    r = torch.tensor([-3.0, 0.5, 25.0])
+    log_cosh(r)
+    assert r.tolist() == [-3.0, 0.5, 25.0]
 
 
 def test_float16_is_computed_in_float32():
@@ -74,4 +81,73 @@ def test_issue_examples_of_bad_input():
 
 
 def test_module_repr():
-    assert repr(LogCoshLoss(reduction="sum")) == "LogCoshLoss(reduction='sum')"
+    assert repr(LogCoshLoss(reduction="sum")) == "LogCoshLoss(reduction='sum', delta=1.0)"
+    assert repr(LogCoshLoss(delta=0.5)) == "LogCoshLoss(reduction='mean', delta=0.5)"
+
+
+# --- the scale delta: delta^2 log cosh(r / delta) ---------------------------------------------------
+
+
+def test_delta_hand_computed_values():
+    # r = 3, delta = 2: 4 log cosh(1.5); r = -1, delta = 0.5: 0.25 log cosh(-2)
+    x, y = torch.tensor([3.0, -1.0], dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
+    assert log_cosh_loss(x, y, reduction="none", delta=2.0)[0].item() == pytest.approx(4 * math.log(math.cosh(1.5)), rel=1e-15)
+    assert log_cosh_loss(x, y, reduction="none", delta=0.5)[1].item() == pytest.approx(0.25 * math.log(math.cosh(2.0)), rel=1e-15)
+
+
+def test_delta_gradient_is_delta_tanh():
+    # d/dx delta^2 log cosh((x - y) / delta) = delta tanh((x - y) / delta); with 'sum', no 1/n
+    x = torch.tensor([0.3, -4.0, 50.0], dtype=torch.float64, requires_grad=True)
+    t = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64, requires_grad=True)
+    log_cosh_loss(x, t, reduction="sum", delta=2.5).backward()
+    expected = [2.5 * math.tanh(r / 2.5) for r in (0.3, -5.0, 50.0)]
+    assert x.grad.tolist() == pytest.approx(expected, rel=1e-14)
+    assert t.grad.tolist() == pytest.approx([-e for e in expected], rel=1e-14)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("with_weight", [False, True])
+def test_delta_gradcheck_float64(reduction, with_weight):
+    g = torch.Generator().manual_seed(0)
+    x = (3 * torch.randn(5, 3, generator=g, dtype=torch.float64)).requires_grad_()
+    t = torch.randn(5, 3, generator=g, dtype=torch.float64, requires_grad=True)
+    w = torch.rand(5, 3, generator=g, dtype=torch.float64) if with_weight else None
+    assert torch.autograd.gradcheck(lambda a, b: log_cosh_loss(a, b, reduction=reduction, delta=0.7, weight=w), (x, t))
+
+
+def test_delta_one_is_the_default():
+    x, y = 3 * torch.randn(40), torch.randn(40)
+    assert torch.equal(log_cosh_loss(x, y, delta=1.0), log_cosh_loss(x, y))
+    assert torch.equal(log_cosh_loss(x, y, reduction="none", delta=1), log_cosh_loss(x, y, reduction="none"))
+
+
+def test_delta_makes_the_loss_follow_the_units():
+    # changing the units of x and y by c, with delta = c, multiplies the loss by c^2 exactly in math
+    x, y = 3 * torch.randn(50, dtype=torch.float64), torch.randn(50, dtype=torch.float64)
+    for c in (0.05, 20.0):
+        torch.testing.assert_close(log_cosh_loss(c * x, c * y, delta=c), c**2 * log_cosh_loss(x, y), rtol=1e-13, atol=0)
+
+
+def test_delta_limits_are_half_mse_and_scaled_mae():
+    r = torch.tensor([-3.0, 0.1, 2.0], dtype=torch.float64)
+    zero = torch.zeros_like(r)
+    torch.testing.assert_close(log_cosh_loss(r, zero, reduction="none", delta=1e4), r**2 / 2, rtol=1e-7, atol=0)
+    torch.testing.assert_close(log_cosh_loss(r, zero, reduction="none", delta=1e-4) / 1e-4, r.abs(), rtol=1e-3, atol=0)
+
+
+@pytest.mark.parametrize("delta", [0.0, -1.0, math.inf, math.nan])
+def test_delta_must_be_positive_and_finite(delta):
+    with pytest.raises(ValueError, match=r"log_cosh_loss: delta must be in \(0, inf\), got"):
+        log_cosh_loss(torch.zeros(3), torch.zeros(3), delta=delta)
+    with pytest.raises(ValueError, match=r"LogCoshLoss: delta must be in \(0, inf\), got"):
+        LogCoshLoss(delta=delta)
+
+
+def test_delta_must_be_a_number():
+    with pytest.raises(TypeError, match="log_cosh_loss: delta must be a real number, got Tensor"):
+        log_cosh_loss(torch.zeros(3), torch.zeros(3), delta=torch.tensor(1.0))
+
+
+def test_module_equals_function_with_delta():
+    x, y = 3 * torch.randn(6, 2), torch.randn(6, 2)
+    assert torch.equal(LogCoshLoss(reduction="sum", delta=0.3)(x, y), log_cosh_loss(x, y, reduction="sum", delta=0.3))

@@ -54,8 +54,8 @@ def _extreme_pair(dtype, device):
     return x, torch.zeros_like(x)
 
 
-def _log_cosh_reference(input, target, *, reduction="mean", weight=None):
-    return reduce_reference(torch.log(torch.cosh(input - target)), reduction, weight)
+def _log_cosh_reference(input, target, *, reduction="mean", delta=1.0, weight=None):
+    return reduce_reference(delta**2 * torch.log(torch.cosh((input - target) / delta)), reduction, weight)
 
 
 def _quantile_reference(input, target, *, quantile=0.5, reduction="mean", weight=None):
@@ -171,10 +171,13 @@ REGISTRY: tuple[LossCase, ...] = (
         module=L.LogCoshLoss,
         reference=_log_cosh_reference,
         inputs=_pair(),
-        options=({}, {"weight": positive_like_input}),
+        options=({}, {"weight": positive_like_input}, {"delta": 0.5}, {"delta": 3.0, "weight": positive_like_input}),
         extreme=_extreme_pair,
         bad=(
             BadInput(shape_mismatch, {}, ValueError, r"log_cosh_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": 0.0}, ValueError, r"log_cosh_loss: delta must be in \(0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": float("inf")}, ValueError, r"log_cosh_loss: delta must be in \(0, inf\), got inf"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": torch.tensor(1.0)}, TypeError, r"log_cosh_loss: delta must be a real number, got Tensor"),
             BadInput(integer_input, {}, TypeError, r"log_cosh_loss: input must be a floating-point tensor, got dtype torch.int64"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"log_cosh_loss: weight shape \(2,\) does not match input shape \(3,\)"),
         ),

@@ -5,80 +5,107 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
-from lossbook.losses._validation import check_optional_weight, check_pair, check_reduction
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
+from lossbook.losses._validation import check_number, check_optional_weight, check_pair, check_reduction
 
 _LOG2 = math.log(2.0)
+_FAR = 20.0  # beyond |r| = 20, log cosh r = |r| - log 2 + log(1 + e^(-2|r|)), and e^(-40) is below rounding
 
 
-def log_cosh(r: torch.Tensor) -> torch.Tensor:
-    r"""Element-wise :math:`\log\cosh r`, finite for every finite ``r`` and accurate near 0.
+def log_cosh_(r: torch.Tensor) -> torch.Tensor:
+    r"""Element-wise :math:`\log\cosh r`, in place on ``r``; finite for every finite ``r`` and accurate near 0.
 
-    Two forms, each used where it is exact to rounding (derived in the chapter):
+    Two exact forms, each used where it is accurate to rounding (derived in the chapter):
 
     .. math::
 
-        \log\cosh r = |r| + \log\!\left(1 + e^{-2|r|}\right) - \log 2
-        \quad (|r| \ge 1), \qquad
-        \log\cosh r = \log\!\left(1 + 2\sinh^2(r/2)\right) \quad (|r| < 1).
+        \log\cosh r = \tfrac12 \log\!\left(1 + \sinh^2 r\right) \quad (|r| < 20), \qquad
+        \log\cosh r = |r| - \log 2 \quad (|r| \ge 20).
 
-    The first never overflows (:math:`\cosh r` itself overflows float32 beyond
-    :math:`|r| \approx 89`); the second avoids the cancellation of the first near 0,
-    where the loss is about :math:`r^2/2`.
+    The first (from :math:`\cosh^2 r = 1 + \sinh^2 r`, computed with ``log1p``) has no
+    cancellation near 0, where the loss is about :math:`r^2/2`; it would overflow with
+    :math:`\sinh r` for large :math:`|r|`, where the second is exact up to
+    :math:`\log(1 + e^{-2|r|}) < e^{-40}`, below the rounding of float64.
     """
-    a = r.abs()
-    large = a + torch.log1p(torch.exp(-2 * a)) - _LOG2
-    small = torch.log1p(2 * torch.sinh(r.clamp(-1, 1) / 2) ** 2)
-    return torch.where(a < 1, small, large)
+    a = r.abs_()
+    near = a < _FAR
+    value = a.clamp(max=_FAR).sinh_()
+    value = value.mul_(value).log1p_().mul_(0.5)
+    return torch.where(near, value, a.sub_(_LOG2))
+
+
+def log_cosh(r: torch.Tensor) -> torch.Tensor:
+    r"""Element-wise :math:`\log\cosh r` (see :func:`log_cosh_`), leaving ``r`` unchanged."""
+    return log_cosh_(r.clone())
 
 
 class _LogCosh(torch.autograd.Function):
-    """Element-wise :math:`\\log\\cosh(x - y)` with the gradient derived in the log-cosh chapter."""
+    r""":math:`\delta^2 \log\cosh((x - y)/\delta)`, weighted and reduced inside the Function.
+
+    The gradient derived in the log-cosh chapter, :math:`\delta \tanh((x - y)/\delta)`, is
+    recomputed in backward from the saved input and target (one subtraction, one division
+    when :math:`\delta \ne 1`, one ``tanh``) and scaled in place by the reduction's scale.
+    For ``'mean'`` and ``'sum'`` no per-element loss is kept.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        return log_cosh(input - target)
+    def forward(ctx, input, target, delta, weight, reduction):
+        ctx.save_for_backward(input, target, weight)
+        ctx.delta, ctx.reduction = delta, reduction
+        z = input - target
+        if delta != 1.0:
+            z.div_(delta)
+        loss = reduce(log_cosh_(z), reduction, weight=weight)
+        return loss if delta == 1.0 else loss.mul_(delta * delta)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target = ctx.saved_tensors
-        grad = torch.tanh(input - target) * grad_output  # d/dr log cosh r = sinh r / cosh r = tanh r
-        grad_input = grad if ctx.needs_input_grad[0] else None
-        grad_target = -grad if ctx.needs_input_grad[1] else None  # r = x - y, so d/dy = -tanh r
-        return grad_input, grad_target
+    def backward(ctx, grad_output):
+        input, target, weight = ctx.saved_tensors
+        delta = ctx.delta
+        scale = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, factor=delta)
+        z = input - target
+        if delta != 1.0:
+            z.div_(delta)
+        grad = z.tanh_().mul_(scale)  # d/dx delta^2 log cosh((x - y)/delta) = delta tanh((x - y)/delta)
+        return *pair_grads(ctx.needs_input_grad, grad), None, None, None  # d/dy = -d/dx
 
 
 def log_cosh_loss(
     input: torch.Tensor,
     target: torch.Tensor,
-    *,
     reduction: str = "mean",
+    delta: float = 1.0,
     weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    r"""Log-cosh loss between ``input`` and ``target``: quadratic near 0, linear far away.
+    r"""Log-cosh loss with scale ``delta``: quadratic within about ``delta`` of the target, linear beyond.
 
-    PyTorch has no log-cosh loss; this one follows the conventions of
-    :func:`torch.nn.functional.huber_loss` (``reduction``, an optional element-wise
-    ``weight``, shapes never broadcast).
+    PyTorch has no log-cosh loss. The signature is that of
+    :func:`torch.nn.functional.huber_loss` (``reduction``, then the scale ``delta``, then an
+    element-wise ``weight``), but the weighted ``'mean'`` divides by :math:`\sum_i w_i`, as
+    :func:`~lossbook.losses.mse_loss` does (``huber_loss`` divides by the number of
+    elements), and shapes that differ raise instead of being broadcast.
 
     .. math::
 
-        \ell_i = w_i \log\cosh(x_i - y_i), \qquad
-        \frac{\partial \ell_i}{\partial x_i} = w_i \tanh(x_i - y_i), \qquad
-        \frac{\partial \ell_i}{\partial y_i} = -w_i \tanh(x_i - y_i)
+        \ell_i = w_i\, \delta^2 \log\cosh\frac{x_i - y_i}{\delta}, \qquad
+        \frac{\partial \ell_i}{\partial x_i} = w_i\, \delta \tanh\frac{x_i - y_i}{\delta}
+        = -\frac{\partial \ell_i}{\partial y_i}
 
-    with :math:`w_i = 1` when no ``weight`` is given. For small residuals
-    :math:`\log\cosh r \approx r^2/2`, for large ones :math:`\approx |r| - \log 2`. The value
-    is computed as :math:`|r| + \log(1 + e^{-2|r|}) - \log 2` (and as
-    :math:`\log(1 + 2\sinh^2(r/2))` for :math:`|r| < 1`), finite for any finite residual.
+    with :math:`w_i = 1` when no ``weight`` is given. With :math:`r = x - y`, the loss is
+    about :math:`r^2/2` for :math:`|r| \ll \delta` and :math:`\delta |r| - \delta^2 \log 2`
+    for :math:`|r| \gg \delta`: a smooth Huber loss with threshold :math:`\delta`. It is the
+    negative log-likelihood (up to a constant and the factor :math:`\delta^2`) of hyperbolic
+    secant noise with standard deviation :math:`\pi\delta/2`. ``delta=1`` is the plain
+    :math:`\log\cosh r`. The value is computed without overflow for any finite residual.
 
     Args:
         input: predictions :math:`x`, any floating-point tensor.
         target: targets :math:`y`, the same shape as ``input`` (never broadcast).
         reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+        delta: the scale :math:`\delta`, a positive finite number, in the units of the
+            residual: where the loss turns from quadratic to linear.
         weight: optional per-element weights :math:`w`, the same shape as ``input``;
             ``'mean'`` then divides by :math:`\sum_i w_i`.
 
@@ -91,9 +118,10 @@ def log_cosh_loss(
         The loss, in the dtype of ``input`` (float16/bfloat16 are computed in float32).
 
     Raises:
-        TypeError: ``input``, ``target`` or ``weight`` is not a floating-point tensor.
-        ValueError: shapes differ (``weight`` included), or ``reduction`` is not one of the
-            three values.
+        TypeError: ``input``, ``target`` or ``weight`` is not a floating-point tensor, or
+            ``delta`` is not a real number.
+        ValueError: shapes differ (``weight`` included), ``reduction`` is not one of the
+            three values, or ``delta`` is not in :math:`(0, \infty)`.
 
     Example:
         >>> import torch
@@ -102,19 +130,27 @@ def log_cosh_loss(
         tensor([0.0000e+00, 4.3378e-01, 9.9993e+03])
         >>> log_cosh_loss(torch.tensor([1.0, -2.0]), torch.tensor([0.0, 0.0]))
         tensor(0.8794)
+        >>> log_cosh_loss(torch.tensor([0.5, 30.0]), torch.zeros(2), reduction="none", delta=10.0)
+        tensor([1.2495e-01, 2.3093e+02])
 
     References:
         Saleh and Saleh, *Statistical properties of the log-cosh loss function used in
         machine learning*, arXiv:2208.04564 (2022).
+
+    Chapter: ``book/regression/log-cosh.ipynb``.
     """
     check_pair("log_cosh_loss", input, target)
     check_reduction("log_cosh_loss", reduction)
+    check_number("log_cosh_loss", "delta", delta, low=0, low_open=True, high_open=True)
     check_optional_weight("log_cosh_loss", weight, input)
     x, y, w = upcast(input, target, weight)
-    return reduce(_LogCosh.apply(x, y), reduction, weight=w, dtype=input.dtype, fn="log_cosh_loss")
+    delta = float(delta)
+    if w is not None and w.requires_grad:  # a learned weight: autograd differentiates the weighting
+        return reduce(_LogCosh.apply(x, y, delta, None, "none"), reduction, weight=w, dtype=input.dtype)
+    return _LogCosh.apply(x, y, delta, w, reduction).to(input.dtype)
 
 
-class LogCoshLoss(nn.Module):
+class LogCoshLoss(_Loss):
     """Module form of :func:`log_cosh_loss`.
 
     Example:
@@ -122,15 +158,13 @@ class LogCoshLoss(nn.Module):
         >>> from lossbook.losses import LogCoshLoss
         >>> LogCoshLoss(reduction="sum")(torch.tensor([1.0, -2.0]), torch.zeros(2))
         tensor(1.7588)
+        >>> LogCoshLoss(delta=0.5)
+        LogCoshLoss(reduction='mean', delta=0.5)
     """
 
-    def __init__(self, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("LogCoshLoss", reduction)
-        self.reduction = reduction
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        check_number("LogCoshLoss", "delta", delta, low=0, low_open=True, high_open=True)
+        super().__init__(reduction, delta=delta)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return log_cosh_loss(input, target, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
+        return log_cosh_loss(input, target, reduction=self.reduction, delta=self.delta)
