@@ -5,7 +5,9 @@
     >>> from lossbook.losses import mse_loss  # drop-in for torch.nn.functional.mse_loss
 """
 
-from lossbook import data, gradcheck, losses, metrics, optim, plot, train
+import importlib
+
+from lossbook import data, gradcheck, losses, metrics, optim, train
 from lossbook.train import History, device, fit, setup
 
 __version__ = "0.1.0"
@@ -24,3 +26,14 @@ __all__ = [
     "setup",
     "train",
 ]
+
+
+def __getattr__(name: str):
+    # lossbook.plot, and with it matplotlib, is imported when first used, not by `import lossbook`
+    if name == "plot":
+        return importlib.import_module("lossbook.plot")
+    raise AttributeError(f"module 'lossbook' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

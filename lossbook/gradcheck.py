@@ -18,6 +18,12 @@ from dataclasses import dataclass
 
 import torch
 
+__all__ = ["GradientReport", "check_gradient"]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 @dataclass(frozen=True)
 class GradientReport:

@@ -11,6 +11,20 @@ from __future__ import annotations
 
 import torch
 
+__all__ = [
+    "accuracy",
+    "average_precision",
+    "expected_calibration_error",
+    "precision",
+    "predicted_class",
+    "recall",
+    "reliability",
+]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 def _check_first_dim(fn: str, scores: torch.Tensor, target: torch.Tensor) -> None:
     if not isinstance(scores, torch.Tensor) or not isinstance(target, torch.Tensor):

@@ -1,17 +1,29 @@
 """The figures that recur across chapters.
 
 Each function draws on the axes it is given (or on a new figure), returns its axes, and
-changes no global matplotlib state.
+changes no global matplotlib state. ``import lossbook`` does not load this module (nor
+matplotlib): ``lossbook.plot`` loads both when first used. matplotlib comes with the
+book's requirements, or with ``pip install "lossbook[plot]"``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import matplotlib.pyplot as plt
 import torch
 
 from lossbook.train import History
+
+try:
+    import matplotlib.pyplot as plt
+except ImportError as exc:  # lossbook itself does not need matplotlib
+    raise ImportError('lossbook.plot needs matplotlib: pip install "lossbook[plot]"') from exc
+
+__all__ = ["decision_regions", "history", "loss_and_gradient", "predictions", "reliability_diagram"]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 def _axes(ax, ncols: int = 1, figsize=(6.4, 4.0)):

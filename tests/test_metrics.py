@@ -48,3 +48,11 @@ def test_expected_calibration_error_by_hand():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_public_names_only():
+    """dir() shows the metrics, not what the module imports (torch, annotations)."""
+    names = set(dir(metrics))
+    assert names == set(metrics.__all__)
+    assert {"torch", "annotations"}.isdisjoint(names)
+    assert all(callable(getattr(metrics, name)) for name in metrics.__all__)

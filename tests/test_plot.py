@@ -4,6 +4,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -83,3 +86,18 @@ def test_bad_probabilities_raise_the_metrics_error():
     with pytest.raises(ValueError, match="reliability: probabilities must be in"):
         plot.reliability_diagram(torch.randn(200, 3), y)
     plt.close("all")
+
+
+def test_importing_lossbook_does_not_import_matplotlib():
+    """A library user who never plots never pays for matplotlib; lossbook.plot loads it on first use."""
+    code = (
+        "import sys, lossbook\n"
+        "from lossbook.losses import mse_loss, cross_entropy\n"
+        "from lossbook import data, gradcheck, metrics, optim, train\n"
+        "assert 'matplotlib' not in sys.modules, 'imported matplotlib'\n"
+        "assert 'plot' in dir(lossbook)\n"
+        "lossbook.plot.history\n"
+        "assert 'matplotlib' in sys.modules, 'lossbook.plot did not load matplotlib'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
