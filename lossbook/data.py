@@ -317,3 +317,30 @@ def split(
     n_val = max(1, round(val_fraction * n))
     val, train = order[:n_val], order[n_val:]
     return (x[train], y[train]), (x[val], y[val])
+
+
+def two_noise_levels(
+    n: int = 200,
+    *,
+    frequency: float = 3.0,
+    noise: tuple[float, float] = (0.03, 0.3),
+    x_range: tuple[float, float] = (-3.0, 3.0),
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A sine with a quiet half and a noisy half: :math:`y = \\sin(\\text{frequency} \\cdot x) + \\sigma(x)\\,\\varepsilon`.
+
+    The noise standard deviation is ``noise[0]`` for :math:`x < 0` and ``noise[1]`` for
+    :math:`x \\ge 0`; the mean is the same sine on both halves, so any difference in how well
+    a model fits the two halves comes from the noise (the beta-NLL experiment of the
+    probabilistic chapter). Returns ``(x, y)`` of shapes ``(n, 1)``.
+    """
+    fn = "two_noise_levels"
+    _check_n(fn, n)
+    low, high = noise
+    if low < 0 or high < 0:
+        raise ValueError(f"{fn}: noise must be two standard deviations >= 0, got {noise!r}")
+    g = _generator(fn, seed)
+    lo, hi = x_range
+    x = lo + (hi - lo) * torch.rand(n, 1, generator=g)
+    sd = torch.where(x < 0, low, high)
+    return x, torch.sin(frequency * x) + sd * torch.randn(n, 1, generator=g)

@@ -18,10 +18,14 @@ from lossbook.losses.regression.log_cosh import LogCoshLoss, log_cosh_loss
 from lossbook.losses.regression.mae import L1Loss, l1_loss
 from lossbook.losses.regression.mse import MSELoss, mse_loss
 from lossbook.losses.regression.probabilistic import (
+    BetaNLLLoss,
     GaussianNLLLoss,
     PoissonNLLLoss,
+    StudentTNLLLoss,
+    beta_nll_loss,
     gaussian_nll_loss,
     poisson_nll_loss,
+    student_t_nll_loss,
 )
 from lossbook.losses.regression.quantile import QuantileLoss, quantile_loss
 from lossbook.losses.regression.robust import BarronLoss, barron_loss
@@ -78,6 +82,10 @@ __all__ = [
     "gaussian_nll_loss",
     "PoissonNLLLoss",
     "poisson_nll_loss",
+    "BetaNLLLoss",
+    "beta_nll_loss",
+    "StudentTNLLLoss",
+    "student_t_nll_loss",
     # classification
     "BCELoss",
     "binary_cross_entropy",

@@ -1,6 +1,7 @@
-"""Likelihood losses for regression: Gaussian (mean and variance) and Poisson (counts).
+"""Likelihood losses for regression: Gaussian (mean and variance), beta-NLL, Student-t and Poisson (counts).
 
-Chapter: ``book/regression/probabilistic.ipynb``.
+Chapter: ``book/regression/probabilistic.ipynb``; ``student_t_nll_loss`` is taught in
+``book/regression/choosing.ipynb``, whose experiment it enters.
 """
 
 from __future__ import annotations
@@ -57,21 +58,35 @@ class _GaussianNLL(torch.autograd.Function):
         return grad_input, grad_target, grad_var, None
 
 
-def _gaussian_var(var, input: torch.Tensor) -> torch.Tensor:
-    """Validate ``var`` and bring it to the input's number of dimensions, as PyTorch does."""
-    fn = "gaussian_nll_loss"
+def _gaussian_var(var, input: torch.Tensor, fn: str = "gaussian_nll_loss", name: str = "var", what: str = "a variance") -> torch.Tensor:
+    """Validate ``var`` (or a scale) and bring it to the input's number of dimensions, as PyTorch does."""
     if isinstance(var, Real) and not isinstance(var, bool):
         if var < 0:
-            raise ValueError(f"{fn}: var must be non-negative (it is a variance), got {var}")
+            raise ValueError(f"{fn}: {name} must be non-negative (it is {what}), got {var}")
         return torch.full((), float(var), dtype=input.dtype, device=input.device).expand(input.shape)
-    check_tensor(fn, "var", var)
-    check_same_device(fn, "var", var, input)
+    check_tensor(fn, name, var)
+    check_same_device(fn, name, var, input)
     if (var < 0).any():
-        raise ValueError(f"{fn}: var must be non-negative (it is a variance), got a minimum of {var.min().item():.4g}")
+        raise ValueError(f"{fn}: {name} must be non-negative (it is {what}), got a minimum of {var.min().item():.4g}")
     if var.shape != input.shape and input.dim() > 0 and var.shape == input.shape[:-1]:
         var = var.unsqueeze(-1)  # one fewer dimension: one variance per row of the last dimension
-    check_broadcast_shape(fn, "var", var, input, same_ndim=True)
+    check_broadcast_shape(fn, name, var, input, same_ndim=True)
     return var
+
+
+def _check_gaussian_args(fn: str, input, target, var, eps, reduction, name: str = "var", what: str = "a variance"):
+    """The arguments shared by the Gaussian, beta and Student-t NLLs; returns them in the compute dtype, expanded."""
+    check_tensor(fn, "input", input)
+    check_tensor(fn, "target", target)
+    check_same_device(fn, "target", target, input)
+    var = _gaussian_var(var, input, fn, name, what)
+    check_broadcast_shape(fn, "target", target, input)
+    check_number(fn, "eps", eps, low=0.0)
+    check_reduction(fn, reduction)
+    out_dtype = torch.promote_types(torch.promote_types(input.dtype, target.dtype), var.dtype)
+    dtype = _compute_dtype(out_dtype)
+    x, y, v = (t.to(dtype) for t in (input, target, var))
+    return x, y.expand(x.shape), v.expand(x.shape), out_dtype
 
 
 def gaussian_nll_loss(
@@ -138,17 +153,8 @@ def gaussian_nll_loss(
         deep learning for computer vision?*, NeurIPS 2017.
     """
     fn = "gaussian_nll_loss"
-    check_tensor(fn, "input", input)
-    check_tensor(fn, "target", target)
-    check_same_device(fn, "target", target, input)
-    var = _gaussian_var(var, input)
-    check_broadcast_shape(fn, "target", target, input)
-    check_number(fn, "eps", eps, low=0.0)
-    check_reduction(fn, reduction)
-    out_dtype = torch.promote_types(torch.promote_types(input.dtype, target.dtype), var.dtype)
-    dtype = _compute_dtype(out_dtype)
-    x, y, v = (t.to(dtype) for t in (input, target, var))
-    loss = _GaussianNLL.apply(x, y.expand(x.shape), v.expand(x.shape), float(eps))
+    x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
+    loss = _GaussianNLL.apply(x, y, v, float(eps))
     if full:
         loss = loss + _HALF_LOG_2PI
     return reduce(loss, reduction, dtype=out_dtype, fn=fn)
@@ -266,6 +272,217 @@ def poisson_nll_loss(
     return reduce(loss, reduction, dtype=out_dtype, fn=fn)
 
 
+class _BetaNLL(torch.autograd.Function):
+    """Element-wise :math:`\\lfloor v^\\beta \\rfloor \\tfrac12(\\log v + (\\mu - y)^2 / v)`, with ``v = max(var, eps)``.
+
+    The weight :math:`v^\\beta` is a constant for the gradient (stop-gradient), so every
+    derivative is the Gaussian NLL's times :math:`v^\\beta`; the clamp is not differentiated.
+    """
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor, beta: float, eps: float) -> torch.Tensor:
+        ctx.save_for_backward(input, target, var)
+        ctx.beta, ctx.eps = beta, eps
+        v = var.clamp(min=eps)
+        r = input - target
+        return 0.5 * (torch.log(v) + r * r / v) * v.pow(beta)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        input, target, var = ctx.saved_tensors
+        v = var.clamp(min=ctx.eps)
+        r = input - target
+        z = r * v.pow(ctx.beta - 1)  # d/dmu = v^beta (mu - y) / v = (mu - y) / v^(1 - beta)
+        grad_input = z * grad_output if ctx.needs_input_grad[0] else None
+        grad_target = -z * grad_output if ctx.needs_input_grad[1] else None
+        # d/dv = v^beta (v - (mu - y)^2) / (2 v^2) = (1 - (mu - y)^2 / v) v^(beta - 1) / 2
+        grad_var = 0.5 * (v - r * r) * v.pow(ctx.beta - 2) * grad_output if ctx.needs_input_grad[2] else None
+        return grad_input, grad_target, grad_var, None, None
+
+
+def beta_nll_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    var: torch.Tensor | float,
+    *,
+    beta: float = 0.5,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""The :math:`\beta`-NLL of Seitzer et al.: the Gaussian NLL of each element weighted by its gradient-stopped variance to the power :math:`\beta`.
+
+    With :math:`v_i = \max(\mathrm{var}_i, \varepsilon)` and :math:`\lfloor\cdot\rfloor` the
+    stop-gradient (the weight is a constant for the gradient),
+
+    .. math::
+
+        \ell_i = \lfloor v_i^{\beta} \rfloor \, \frac{1}{2}\left(\log v_i + \frac{(\mu_i - y_i)^2}{v_i}\right),
+        \qquad
+        \frac{\partial \ell_i}{\partial \mu_i} = \frac{\mu_i - y_i}{v_i^{1 - \beta}} = -\frac{\partial \ell_i}{\partial y_i},
+        \qquad
+        \frac{\partial \ell_i}{\partial v_i} = v_i^{\beta}\, \frac{v_i - (\mu_i - y_i)^2}{2 v_i^2} .
+
+    :math:`\beta = 0` is the Gaussian NLL (:func:`gaussian_nll_loss` with ``full=False``);
+    :math:`\beta = 1` gives the mean the gradient of half the squared error, :math:`\mu_i - y_i`,
+    whatever the predicted variance. Because the weight is not differentiated, the minimizer
+    of each element's loss in :math:`(\mu_i, v_i)` is still the Gaussian NLL's (the gradient
+    vanishes at the same points): only the balance between examples changes. The variance is
+    clamped as in :func:`gaussian_nll_loss`, and the clamp is not differentiated.
+
+    Args:
+        input: the predicted means :math:`\mu`, a floating-point tensor.
+        target: the observations :math:`y`.
+        var: the predicted variances (non-negative), a tensor or a number, with the shapes
+            :func:`gaussian_nll_loss` accepts.
+        beta: the power :math:`\beta \ge 0` of the variance weight; 0.5 is the paper's default.
+        eps: variances are clamped to at least ``eps``, for stability.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(*)`, any number of dimensions.
+        - target, var: as for :func:`gaussian_nll_loss`.
+        - output: a scalar, or the input's shape when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype the arguments promote to (float16/bfloat16 computed in float32).
+
+    Raises:
+        TypeError: ``input``, ``target`` or ``var`` is not a floating-point tensor (``var`` may
+            be a number), or ``beta`` is not a number.
+        ValueError: a shape :func:`gaussian_nll_loss` refuses, a negative variance, a negative
+            ``beta`` or ``eps``, or an unknown ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import beta_nll_loss
+        >>> mu, y, var = torch.tensor([0.0, 1.0]), torch.tensor([1.0, 1.0]), torch.tensor([1.0, 4.0])
+        >>> beta_nll_loss(mu, y, var, reduction="none")  # 1 * (0 + 1) / 2, 4^0.5 * (log 4 + 0) / 2
+        tensor([0.5000, 1.3863])
+        >>> beta_nll_loss(mu, y, var, beta=0.0)  # the Gaussian NLL
+        tensor(0.5966)
+
+    References:
+        Seitzer, Tavakoli, Antic and Martius, *On the pitfalls of heteroscedastic uncertainty
+        estimation with probabilistic neural networks*, ICLR 2022.
+
+    Chapter: ``book/regression/probabilistic.ipynb``.
+    """
+    fn = "beta_nll_loss"
+    check_number(fn, "beta", beta, low=0.0)
+    x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
+    loss = _BetaNLL.apply(x, y, v, float(beta), float(eps))
+    return reduce(loss, reduction, dtype=out_dtype, fn=fn)
+
+
+class _StudentTNLL(torch.autograd.Function):
+    """Element-wise Student-t NLL without its constant, :math:`\\log s + \\frac{\\nu + 1}{2}\\log(1 + r^2 / (\\nu s^2))`, with ``s = max(scale, eps)``."""
+
+    @staticmethod
+    def forward(ctx, input: torch.Tensor, target: torch.Tensor, scale: torch.Tensor, df: float, eps: float) -> torch.Tensor:
+        ctx.save_for_backward(input, target, scale)
+        ctx.df, ctx.eps = df, eps
+        s = scale.clamp(min=eps)
+        z = (input - target) / s
+        return torch.log(s) + 0.5 * (df + 1) * torch.log1p(z * z / df)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        input, target, scale = ctx.saved_tensors
+        df = ctx.df
+        s = scale.clamp(min=ctx.eps)
+        r = input - target
+        denom = df * s * s + r * r  # nu s^2 + r^2
+        g = (df + 1) * r / denom  # d/dmu = (nu + 1) r / (nu s^2 + r^2)
+        grad_input = g * grad_output if ctx.needs_input_grad[0] else None
+        grad_target = -g * grad_output if ctx.needs_input_grad[1] else None
+        # d/ds = 1/s - (nu + 1) r^2 / (s (nu s^2 + r^2)) = nu (s^2 - r^2) / (s (nu s^2 + r^2))
+        grad_scale = df * (s * s - r * r) / (s * denom) * grad_output if ctx.needs_input_grad[2] else None
+        return grad_input, grad_target, grad_scale, None, None
+
+
+def student_t_nll_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    scale: torch.Tensor | float,
+    *,
+    df: float,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Student-t negative log-likelihood of ``target`` given a location and a (learned) scale.
+
+    With :math:`s_i = \max(\mathrm{scale}_i, \varepsilon)`, :math:`r_i = \mu_i - y_i` and
+    :math:`\nu` the degrees of freedom,
+
+    .. math::
+
+        \ell_i = \log s_i + \frac{\nu + 1}{2} \log\left(1 + \frac{r_i^2}{\nu s_i^2}\right) + C_\nu,
+        \qquad
+        C_\nu = \log\Gamma\!\left(\tfrac{\nu}{2}\right) - \log\Gamma\!\left(\tfrac{\nu + 1}{2}\right) + \tfrac12 \log(\nu\pi),
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial \mu_i} = \frac{(\nu + 1)\, r_i}{\nu s_i^2 + r_i^2} = -\frac{\partial \ell_i}{\partial y_i},
+        \qquad
+        \frac{\partial \ell_i}{\partial s_i} = \frac{\nu\,(s_i^2 - r_i^2)}{s_i\,(\nu s_i^2 + r_i^2)} .
+
+    The loss is the exact negative log-density,
+    ``-torch.distributions.StudentT(df, input, scale).log_prob(target)``. Its pull on the
+    location rises to a maximum at :math:`|r_i| = \sqrt{\nu}\, s_i` and falls back to zero
+    (it redescends); :math:`\nu = 1` is the Cauchy likelihood and :math:`\nu \to \infty` the
+    Gaussian. ``eps`` clamps the scale from below, as :func:`gaussian_nll_loss` clamps the
+    variance, and in the same way the clamp is not differentiated: a scale below ``eps``
+    receives the gradient above evaluated at :math:`s_i = \varepsilon`.
+
+    Args:
+        input: the predicted locations :math:`\mu` (the median, and the mean when
+            :math:`\nu > 1`), a floating-point tensor.
+        target: the observations :math:`y`.
+        scale: the predicted scales :math:`s` (non-negative; the standard deviation is
+            :math:`s\sqrt{\nu / (\nu - 2)}` when :math:`\nu > 2`), a tensor that may require a
+            gradient, or a number; the shapes :func:`gaussian_nll_loss` accepts for ``var``.
+        df: the degrees of freedom :math:`\nu`, a positive number (not a tensor).
+        eps: scales are clamped to at least ``eps``, for stability.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        - input: :math:`(*)`, any number of dimensions.
+        - target, scale: as ``target`` and ``var`` of :func:`gaussian_nll_loss`.
+        - output: a scalar, or the input's shape when ``reduction='none'``.
+
+    Returns:
+        The loss, in the dtype the arguments promote to (float16/bfloat16 computed in float32).
+
+    Raises:
+        TypeError: ``input``, ``target`` or ``scale`` is not a floating-point tensor (``scale``
+            may be a number), or ``df`` is not a number.
+        ValueError: a shape :func:`gaussian_nll_loss` refuses, a negative scale, ``df`` not in
+            :math:`(0, \infty)`, a negative ``eps``, or an unknown ``reduction``.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import student_t_nll_loss
+        >>> mu, y = torch.tensor([0.0, 0.0]), torch.tensor([0.0, 1.0])
+        >>> student_t_nll_loss(mu, y, torch.ones(2), df=1.0, reduction="none")  # Cauchy: log(pi), log(pi) + log 2
+        tensor([1.1447, 1.8379])
+        >>> -torch.distributions.StudentT(1.0, mu, torch.ones(2)).log_prob(y)
+        tensor([1.1447, 1.8379])
+
+    References:
+        Lange, Little and Taylor, *Robust statistical modeling using the t distribution*,
+        Journal of the American Statistical Association 84(408), 1989.
+
+    Chapter: ``book/regression/choosing.ipynb`` (its experiment); the likelihood losses live
+    with the Gaussian NLL, in ``book/regression/probabilistic.ipynb``'s module.
+    """
+    fn = "student_t_nll_loss"
+    check_number(fn, "df", df, low=0.0, high=math.inf, low_open=True, high_open=True)
+    x, y, s, out_dtype = _check_gaussian_args(fn, input, target, scale, eps, reduction, name="scale", what="a scale")
+    loss = _StudentTNLL.apply(x, y, s, float(df), float(eps))
+    const = math.lgamma(0.5 * df) - math.lgamma(0.5 * (df + 1)) + 0.5 * math.log(df * math.pi)
+    return reduce(loss + const, reduction, dtype=out_dtype, fn=fn)
+
+
 class GaussianNLLLoss(nn.Module):
     """Module form of :func:`gaussian_nll_loss`; mirrors :class:`torch.nn.GaussianNLLLoss`.
 
@@ -310,3 +527,51 @@ class PoissonNLLLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return f"log_input={self.log_input}, full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
+
+
+class BetaNLLLoss(nn.Module):
+    """Module form of :func:`beta_nll_loss`.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import BetaNLLLoss
+        >>> BetaNLLLoss(beta=1.0, reduction="sum")(torch.zeros(2), torch.ones(2), torch.ones(2))
+        tensor(1.)
+    """
+
+    def __init__(self, *, beta: float = 0.5, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__()
+        check_number("BetaNLLLoss", "beta", beta, low=0.0)
+        check_number("BetaNLLLoss", "eps", eps, low=0.0)
+        check_reduction("BetaNLLLoss", reduction)
+        self.beta, self.eps, self.reduction = beta, eps, reduction
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor | float) -> torch.Tensor:
+        return beta_nll_loss(input, target, var, beta=self.beta, eps=self.eps, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, eps={self.eps}, reduction={self.reduction!r}"
+
+
+class StudentTNLLLoss(nn.Module):
+    """Module form of :func:`student_t_nll_loss`.
+
+    Example:
+        >>> import torch
+        >>> from lossbook.losses import StudentTNLLLoss
+        >>> StudentTNLLLoss(df=1.0)(torch.zeros(1), torch.zeros(1), torch.ones(1))  # log(pi), the Cauchy density at its centre
+        tensor(1.1447)
+    """
+
+    def __init__(self, *, df: float, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__()
+        check_number("StudentTNLLLoss", "df", df, low=0.0, high=math.inf, low_open=True, high_open=True)
+        check_number("StudentTNLLLoss", "eps", eps, low=0.0)
+        check_reduction("StudentTNLLLoss", reduction)
+        self.df, self.eps, self.reduction = df, eps, reduction
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor, scale: torch.Tensor | float) -> torch.Tensor:
+        return student_t_nll_loss(input, target, scale, df=self.df, eps=self.eps, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"df={self.df}, eps={self.eps}, reduction={self.reduction!r}"
