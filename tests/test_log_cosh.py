@@ -115,6 +115,16 @@ def test_delta_gradcheck_float64(reduction, with_weight):
     assert torch.autograd.gradcheck(lambda a, b: log_cosh_loss(a, b, reduction=reduction, delta=0.7, weight=w), (x, t))
 
 
+def test_second_derivative_through_the_hand_written_backward():
+    # the backward is differentiable: d^2/dx^2 delta^2 log cosh(x / delta) = sech^2(x / delta)
+    x = torch.tensor([0.0, 0.7, -3.0], dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(log_cosh_loss(x, torch.zeros(3, dtype=torch.float64), reduction="sum", delta=2.0), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    assert h.tolist() == pytest.approx([1 / math.cosh(v / 2.0) ** 2 for v in (0.0, 0.7, -3.0)], rel=1e-14)
+    t = torch.randn(4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda a, b: log_cosh_loss(a, b, delta=0.7), (3 * torch.randn(4, dtype=torch.float64).requires_grad_(), t))
+
+
 def test_delta_one_is_the_default():
     x, y = 3 * torch.randn(40), torch.randn(40)
     assert torch.equal(log_cosh_loss(x, y, delta=1.0), log_cosh_loss(x, y))

@@ -68,7 +68,9 @@ class _LogCosh(torch.autograd.Function):
         z = input - target
         if delta != 1.0:
             z.div_(delta)
-        grad = z.tanh_().mul_(scale)  # d/dx delta^2 log cosh((x - y)/delta) = delta tanh((x - y)/delta)
+        slope = z.tanh_()  # d/dx delta^2 log cosh((x - y)/delta) = delta tanh((x - y)/delta)
+        # in place, unless the backward is itself differentiated (create_graph): tanh's derivative needs its output
+        grad = slope * scale if torch.is_grad_enabled() else slope.mul_(scale)
         return *pair_grads(ctx.needs_input_grad, grad), None, None, None  # d/dy = -d/dx
 
 
