@@ -11,7 +11,7 @@ from numbers import Integral
 import torch
 from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_class_target,
     check_class_weight,
@@ -30,56 +30,76 @@ def _class_view(weight: torch.Tensor, ndim: int) -> torch.Tensor:
     return weight.view((1, -1) + (1,) * (ndim - 2))
 
 
-class _CrossEntropyIndices(torch.autograd.Function):
-    r"""Cross-entropy of logits ``(N, C, *)`` and class indices ``(N, *)``, with class weights and smoothing.
+def _target_weights(target: torch.Tensor, weight: torch.Tensor | None, ignore_index: int, n_classes: int, dtype: torch.dtype):
+    """Each position's class index (clamped into range where ignored) and its weight :math:`w_y` (0 where ignored, 1 without ``weight``)."""
+    keep = target != ignore_index
+    safe = target.clamp(0, n_classes - 1)  # a valid class where ignore_index lies outside [0, C): its weight is 0
+    safe = safe if safe.dtype == torch.int64 else safe.long()
+    w_y = keep.to(dtype) if weight is None else weight[safe] * keep
+    return safe, w_y
 
-    With :math:`\log p = z - \operatorname{logsumexp}(z)` along the classes, the loss of a
+
+class _CrossEntropyIndices(torch.autograd.Function):
+    r"""Cross-entropy of logits ``(N, C, *)`` and class indices ``(N, *)``, with class weights and smoothing, reduced inside.
+
+    With :math:`\log p = z - \operatorname{lse}(z)` along the classes, the loss of a
     position whose target is :math:`y` (and is not ``ignore_index``) is
 
     .. math:: \ell = -(1 - \varepsilon)\, w_y \log p_y - \frac{\varepsilon}{C} \sum_c w_c \log p_c ,
 
     that is :math:`-\sum_c a_c \log p_c` with :math:`a_c = w_c\,((1 - \varepsilon)[c = y] + \varepsilon / C)`,
     and its gradient is the chapter's :math:`(\sum_c a_c)\, p - a`, which is :math:`p - e_y` without
-    weights or smoothing. Ignored positions have loss and gradient 0.
+    weights or smoothing. Ignored positions have loss and gradient 0. ``'mean'`` divides by
+    ``denominator``, the summed :math:`w_y` of the positions not ignored.
+
+    The forward keeps :math:`\log p` (``log_softmax``, as PyTorch does) and no per-position
+    loss; the backward recomputes :math:`p` with one ``exp``, scales it in place by
+    :math:`\sum_c a_c`, adds :math:`-(1 - \varepsilon) w_y` at each target with one
+    ``scatter_add_``, and multiplies in place by the reduction's scale.
     """
 
     @staticmethod
-    def forward(ctx, logits, target, weight, label_smoothing, ignore_index):
-        n_classes = logits.shape[1]
-        log_p = logits - torch.logsumexp(logits, dim=1, keepdim=True)
-        keep = (target != ignore_index).to(logits.dtype)  # 1, or 0 at ignored positions
-        safe = torch.where(target != ignore_index, target, torch.zeros_like(target)).long()  # any class; masked by keep
-        w_y = weight[safe] * keep
-        log_p_y = log_p.gather(1, safe.unsqueeze(1)).squeeze(1)
-        loss = -(1 - label_smoothing) * w_y * log_p_y
-        if label_smoothing > 0:
-            loss = loss - label_smoothing / n_classes * keep * (log_p * _class_view(weight, logits.dim())).sum(1)
-        ctx.save_for_backward(log_p, safe, keep, weight)
-        ctx.label_smoothing = label_smoothing
-        return loss
+    def forward(ctx, logits, target, weight, label_smoothing, ignore_index, reduction, denominator):
+        eps, n_classes = label_smoothing, logits.shape[1]
+        log_p = torch.log_softmax(logits, dim=1)  # z - lse(z), computed stably
+        safe, w_y = _target_weights(target, weight, ignore_index, n_classes, logits.dtype)
+        neg_loss = log_p.gather(1, safe.unsqueeze(1)).squeeze(1).mul_(w_y)  # w_y log p_y
+        total = w_y  # sum_c a_c
+        if eps > 0:  # the smoothing term (eps / C) sum_c w_c log p_c, at the positions kept
+            w = weight if weight is not None else torch.ones(n_classes, dtype=logits.dtype, device=logits.device)
+            keep = target != ignore_index
+            smooth = (log_p * _class_view(w, logits.dim())).sum(1).mul_(keep)
+            neg_loss = neg_loss.mul_(1 - eps).add_(smooth, alpha=eps / n_classes)
+            total = (1 - eps) * w_y + (eps / n_classes) * w.sum() * keep
+        if reduction == "mean" and denominator is None:
+            denominator = w_y.sum()  # the summed weight of the targets not ignored
+        ctx.save_for_backward(log_p, target, safe, total, w_y.mul(-(1 - eps)), weight, denominator)
+        ctx.options = (eps, ignore_index, reduction)
+        return reduce(neg_loss, reduction, denominator=denominator).neg_()
 
     @staticmethod
     def backward(ctx, grad_output):
-        log_p, safe, keep, weight = ctx.saved_tensors
-        eps, n_classes, ndim = ctx.label_smoothing, log_p.shape[1], log_p.dim()
-        g = grad_output * keep  # (N, *): the upstream gradient, 0 at ignored positions
-        w_y = weight[safe]
+        log_p, target, safe, total, at_target, weight, denominator = ctx.saved_tensors
+        eps, ignore_index, reduction = ctx.options
+        n_classes, ndim = log_p.shape[1], log_p.dim()
+        s = grad_scale(grad_output, reduction, target.shape, denominator=denominator)  # d(reduction)/d(loss)
         grad_logits = grad_weight = None
         if ctx.needs_input_grad[0]:
-            # (sum_c a_c) p - a,  with  a = (1 - eps) w_y e_y + (eps / C) w
-            total = (1 - eps) * w_y + eps / n_classes * weight.sum()
-            grad = (g * total).unsqueeze(1) * log_p.exp()
-            grad.scatter_add_(1, safe.unsqueeze(1), (-(1 - eps) * g * w_y).unsqueeze(1))
+            # (sum_c a_c) p - a,  with  a = (1 - eps) w_y e_y + (eps / C) w,  times s
+            grad = log_p.exp().mul_(total.unsqueeze(1))  # p, recomputed in place
+            grad.scatter_add_(1, safe.unsqueeze(1), at_target.unsqueeze(1))
             if eps > 0:
-                grad = grad - eps / n_classes * g.unsqueeze(1) * _class_view(weight, ndim)
-            grad_logits = grad
+                keep = (target != ignore_index).to(log_p.dtype).unsqueeze(1)
+                grad.sub_(keep * _class_view(weight, ndim) if weight is not None else keep, alpha=eps / n_classes)
+            grad_logits = grad.mul_(s.unsqueeze(1) if s.dim() > 0 else s)
         if ctx.needs_input_grad[2]:
             # d loss / d w_c = -(1 - eps) [c = y] log p_y - (eps / C) log p_c
+            sk = s * (target != ignore_index).to(log_p.dtype)
             log_p_y = log_p.gather(1, safe.unsqueeze(1)).squeeze(1)
-            grad_weight = torch.zeros_like(weight).index_add_(0, safe.flatten(), (-(1 - eps) * g * log_p_y).flatten())
+            grad_weight = torch.zeros_like(weight).index_add_(0, safe.flatten(), (-(1 - eps) * sk * log_p_y).flatten())
             if eps > 0:
-                grad_weight = grad_weight - eps / n_classes * (g.unsqueeze(1) * log_p).transpose(0, 1).reshape(n_classes, -1).sum(1)
-        return grad_logits, None, grad_weight, None, None
+                grad_weight -= eps / n_classes * (sk.unsqueeze(1) * log_p).transpose(0, 1).reshape(n_classes, -1).sum(1)
+        return grad_logits, None, grad_weight, None, None, None, None
 
 
 class _CrossEntropyProbabilities(torch.autograd.Function):
@@ -105,32 +125,34 @@ class _CrossEntropyProbabilities(torch.autograd.Function):
 
 
 class _NegativeLogLikelihood(torch.autograd.Function):
-    r"""Negative log-likelihood :math:`-w_y x_y` of log-probabilities ``(N, C, *)`` and class indices ``(N, *)``.
+    r"""Negative log-likelihood :math:`-w_y x_y` of log-probabilities ``(N, C, *)`` and class indices ``(N, *)``, reduced inside.
 
     Gradient: :math:`-w_y` at the target's entry, 0 elsewhere; :math:`-x_y` for :math:`w_y`.
     Ignored positions have loss and gradient 0.
     """
 
     @staticmethod
-    def forward(ctx, input, target, weight, ignore_index):
-        keep = (target != ignore_index).to(input.dtype)  # 1, or 0 at ignored positions
-        safe = torch.where(target != ignore_index, target, torch.zeros_like(target)).long()
-        x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1)
-        ctx.save_for_backward(x_y, safe, keep, weight)
-        ctx.input_shape = input.shape
-        return -weight[safe] * keep * x_y
+    def forward(ctx, input, target, weight, ignore_index, reduction, denominator):
+        safe, w_y = _target_weights(target, weight, ignore_index, input.shape[1], input.dtype)
+        if reduction == "mean" and denominator is None:
+            denominator = w_y.sum()  # the summed weight of the targets not ignored
+        ctx.save_for_backward(input, target, safe, w_y, denominator)
+        ctx.options, ctx.n_classes = (ignore_index, reduction), input.shape[1]
+        return reduce(input.gather(1, safe.unsqueeze(1)).squeeze(1).mul_(w_y).neg_(), reduction, denominator=denominator)
 
     @staticmethod
     def backward(ctx, grad_output):
-        x_y, safe, keep, weight = ctx.saved_tensors
-        g = grad_output * keep
+        input, target, safe, w_y, denominator = ctx.saved_tensors
+        ignore_index, reduction = ctx.options
+        s = grad_scale(grad_output, reduction, target.shape, denominator=denominator)
         grad_input = grad_weight = None
         if ctx.needs_input_grad[0]:
-            grad_input = torch.zeros(ctx.input_shape, dtype=g.dtype, device=g.device)
-            grad_input.scatter_(1, safe.unsqueeze(1), (-g * weight[safe]).unsqueeze(1))
+            grad_input = torch.zeros_like(input).scatter_(1, safe.unsqueeze(1), (w_y * s).neg_().unsqueeze(1))
         if ctx.needs_input_grad[2]:
-            grad_weight = torch.zeros_like(weight).index_add_(0, safe.flatten(), (-g * x_y).flatten())
-        return grad_input, None, grad_weight, None
+            x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1)
+            keep = (target != ignore_index).to(input.dtype)
+            grad_weight = torch.zeros(ctx.n_classes, dtype=input.dtype, device=input.device).index_add_(0, safe.flatten(), (-s * keep * x_y).flatten())
+        return grad_input, None, grad_weight, None, None, None
 
 
 def _check_options(fn: str, input, reduction: str, ignore_index) -> None:
@@ -153,6 +175,20 @@ def _check_indices(fn: str, input: torch.Tensor, target, ignore_index: int) -> i
     if input.dim() >= 2 and target.dim() == input.dim() - 1 and target.shape[0] != input.shape[0]:
         raise ValueError(f"{fn}: target batch size {target.shape[0]} does not match input batch size {input.shape[0]}")
     return check_class_target(fn, input, target, ignore_index=ignore_index)
+
+
+def _apply_indices(function, z, target, weight, options: tuple, reduction: str) -> torch.Tensor:
+    r"""Apply a class-index Function, its mean over :math:`\sum w_y` of the targets kept.
+
+    The reduction happens inside the Function, which computes the denominator, unless
+    ``weight`` requires a gradient: then the Function returns the per-position loss, and
+    autograd differentiates the weighted mean (whose denominator depends on the weight too).
+    """
+    if weight is not None and weight.requires_grad:
+        keep = target != options[-1]
+        loss = function.apply(z, target, weight, *options, "none", None)
+        return reduce(loss, reduction, denominator=(weight[target.clamp(0, z.shape[1] - 1).long()] * keep).sum())
+    return function.apply(z, target, weight, *options, reduction, None)
 
 
 def _batched(input: torch.Tensor, *others: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -272,11 +308,10 @@ def cross_entropy(
     n_classes = _check_indices(fn, input, target, ignore_index)
     check_class_weight(fn, weight, n_classes, input)
     z, w = upcast(input, weight)
-    w = torch.ones(n_classes, dtype=z.dtype, device=z.device) if w is None else w.to(z.dtype)
+    w = w if w is None else w.to(z.dtype)
     z, t = _batched(z, target)
-    loss = _CrossEntropyIndices.apply(z, t, w, eps, ignore_index)
-    denominator = (w[torch.where(t != ignore_index, t, 0).long()] * (t != ignore_index).to(w.dtype)).sum()
-    out = reduce(loss, reduction, denominator=denominator, dtype=input.dtype, fn=fn)
+    out = _apply_indices(_CrossEntropyIndices, z, t, w, (eps, ignore_index), reduction)
+    out = out if out.dtype == input.dtype else out.to(input.dtype)
     return out.squeeze(0) if reduction == "none" and input.dim() == 1 else out
 
 
@@ -341,11 +376,10 @@ def nll_loss(
     n_classes = _check_indices(fn, input, target, ignore_index)
     check_class_weight(fn, weight, n_classes, input)
     x, w = upcast(input, weight)
-    w = torch.ones(n_classes, dtype=x.dtype, device=x.device) if w is None else w.to(x.dtype)
+    w = w if w is None else w.to(x.dtype)
     x, t = _batched(x, target)
-    loss = _NegativeLogLikelihood.apply(x, t, w, ignore_index)
-    denominator = (w[torch.where(t != ignore_index, t, 0).long()] * (t != ignore_index).to(w.dtype)).sum()
-    out = reduce(loss, reduction, denominator=denominator, dtype=input.dtype, fn=fn)
+    out = _apply_indices(_NegativeLogLikelihood, x, t, w, (ignore_index,), reduction)
+    out = out if out.dtype == input.dtype else out.to(input.dtype)
     return out.squeeze(0) if reduction == "none" and input.dim() == 1 else out
 
 
