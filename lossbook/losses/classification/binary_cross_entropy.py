@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_broadcastable,
     check_in_interval,
@@ -18,64 +18,86 @@ GRAD_EPSILON = 1e-12  # and divides the gradient by max(p (1 - p), 1e-12)
 
 
 class _BinaryCrossEntropy(torch.autograd.Function):
-    """Element-wise :math:`-[y \\log p + (1 - y) \\log(1 - p)]`, logs clamped at -100 as in PyTorch."""
+    """:math:`-[y \\log p + (1 - y) \\log(1 - p)]`, logs clamped at -100 as in PyTorch, weighted and reduced inside.
+
+    Nothing but the arguments is saved: the backward recomputes the logs only for the
+    target's gradient.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        log_p = torch.log(input).clamp_min(LOG_CLAMP)
-        log_1mp = torch.log1p(-input).clamp_min(LOG_CLAMP)
-        ctx.save_for_backward(input, target, log_p, log_1mp)
-        return (target - 1) * log_1mp - target * log_p
+    def forward(ctx, input, target, weight, reduction):
+        log_p = torch.log(input).clamp_min_(LOG_CLAMP)
+        log_1mp = torch.log1p(-input).clamp_min_(LOG_CLAMP)
+        ctx.save_for_backward(input, target, weight)
+        ctx.reduction = reduction
+        loss = log_p.sub_(log_1mp).mul_(target).add_(log_1mp).neg_()  # -(log(1 - p) + y (log p - log(1 - p)))
+        return reduce(loss, reduction, weight=weight, denominator=input.numel())
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target, log_p, log_1mp = ctx.saved_tensors
+    def backward(ctx, grad_output):
+        input, target, weight = ctx.saved_tensors
+        s = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, denominator=input.numel())
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
             # d/dp = (p - y) / (p (1 - p)); PyTorch bounds the denominator below by 1e-12
-            grad_input = grad_output * (input - target) / (input * (1 - input)).clamp_min(GRAD_EPSILON)
+            grad_input = (input - target).div_((input * (1 - input)).clamp_min_(GRAD_EPSILON)).mul_(s)
         if ctx.needs_input_grad[1]:
             # d/dy = log(1 - p) - log p = -logit(p), with the clamped logs of the forward
-            grad_target = grad_output * (log_1mp - log_p)
-        return grad_input, grad_target
+            log_p = torch.log(input).clamp_min_(LOG_CLAMP)
+            grad_target = torch.log1p(-input).clamp_min_(LOG_CLAMP).sub_(log_p).mul_(s)
+        return grad_input, grad_target, None, None
 
 
 class _BinaryCrossEntropyWithLogits(torch.autograd.Function):
-    """Element-wise :math:`(1 - y) z + (1 + (q - 1) y)\\,\\operatorname{softplus}(-z)` for logits :math:`z`."""
+    """:math:`(1 - y) z + (1 + (q - 1) y)\\,\\operatorname{softplus}(-z)` for logits :math:`z`, weighted and reduced inside.
+
+    Without ``pos_weight`` nothing but the arguments is saved; the backward recomputes
+    :math:`\\sigma(z)` with one op and scales :math:`\\sigma(z) - y` in place.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, pos_weight: torch.Tensor | None) -> torch.Tensor:
+    def forward(ctx, input, target, pos_weight, weight, reduction):
         # softplus(-z) = -log sigmoid(z) = log(1 + e^{-|z|}) + max(-z, 0): no exp of a large number
-        softplus_neg = torch.log1p(torch.exp(-input.abs())) + torch.clamp_min(-input, 0)
-        log_weight = 1 + (pos_weight - 1) * target if pos_weight is not None else 1
-        ctx.save_for_backward(input, target, pos_weight, softplus_neg)
-        return (1 - target) * input + log_weight * softplus_neg
+        softplus_neg = input.abs().neg_().exp_().log1p_().sub_(input.clamp(max=0))
+        ctx.save_for_backward(input, target, pos_weight, weight, softplus_neg if pos_weight is not None else None)
+        ctx.reduction = reduction
+        if pos_weight is None:
+            loss = softplus_neg.add_(input).addcmul_(target, input, value=-1)  # (1 - y) z + softplus(-z)
+        else:
+            loss = ((pos_weight - 1) * target).add_(1).mul_(softplus_neg).add_(input).addcmul_(target, input, value=-1)
+        return reduce(loss, reduction, weight=weight, denominator=input.numel())
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target, pos_weight, softplus_neg = ctx.saved_tensors
+    def backward(ctx, grad_output):
+        input, target, pos_weight, weight, softplus_neg = ctx.saved_tensors
+        s = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, denominator=input.numel())
         grad_input = grad_target = grad_pos_weight = None
         if ctx.needs_input_grad[0]:
             sigmoid = torch.sigmoid(input)
             if pos_weight is None:
-                grad_input = grad_output * (sigmoid - target)  # sigma(z) - y
-            else:
-                log_weight = 1 + (pos_weight - 1) * target
-                grad_input = grad_output * (log_weight * sigmoid - pos_weight * target)  # (1 + (q-1) y) sigma(z) - q y
+                grad_input = sigmoid.sub_(target).mul_(s)  # sigma(z) - y
+            else:  # (1 + (q-1) y) sigma(z) - q y
+                grad_input = ((pos_weight - 1) * target).add_(1).mul_(sigmoid).sub_(pos_weight * target).mul_(s)
         if ctx.needs_input_grad[1]:
             # d/dy = -z - (q - 1) log sigmoid(z) = -z + (q - 1) softplus(-z)
-            grad_target = -input if pos_weight is None else -input + (pos_weight - 1) * softplus_neg
-            grad_target = grad_output * grad_target
+            grad_target = input * -s if pos_weight is None else ((pos_weight - 1) * softplus_neg).sub_(input).mul_(s)
         if pos_weight is not None and ctx.needs_input_grad[2]:
             # d/dq = y softplus(-z), summed over the dimensions along which pos_weight was broadcast
-            grad_pos_weight = (grad_output * target * softplus_neg).sum_to_size(pos_weight.shape)
-        return grad_input, grad_target, grad_pos_weight
+            grad_pos_weight = (target * softplus_neg).mul_(s).sum_to_size(pos_weight.shape)
+        return grad_input, grad_target, grad_pos_weight, None, None
 
 
-def _weighted(loss: torch.Tensor, weight: torch.Tensor | None) -> torch.Tensor:
-    # PyTorch's 'mean' divides by the number of elements even when a weight is given (unlike
-    # cross_entropy, whose mean is weighted): the weight multiplies the loss before reduce().
-    return loss if weight is None else loss * weight
+def _apply(function, x, *args, weight, reduction: str, dtype: torch.dtype) -> torch.Tensor:
+    """Apply a binary cross-entropy Function, with PyTorch's 'mean': over the number of elements, with or without weight.
+
+    A weight that requires a gradient is applied outside the Function, where autograd
+    differentiates the weighting.
+    """
+    if weight is not None and weight.requires_grad:
+        loss = function.apply(x, *args, None, "none")
+        return reduce(loss * weight, reduction, dtype=dtype)
+    out = function.apply(x, *args, weight, reduction)
+    return out if out.dtype == dtype else out.to(dtype)
 
 
 def binary_cross_entropy(
@@ -145,7 +167,7 @@ def binary_cross_entropy(
     check_in_interval(fn, "target", target.detach())
     x, y, w = upcast(input, target, weight)
     w = None if w is None else w.to(x.dtype)
-    return reduce(_weighted(_BinaryCrossEntropy.apply(x, y), w), reduction, dtype=input.dtype, fn=fn)
+    return _apply(_BinaryCrossEntropy, x, y, weight=w, reduction=reduction, dtype=input.dtype)
 
 
 def binary_cross_entropy_with_logits(
@@ -221,14 +243,15 @@ def binary_cross_entropy_with_logits(
     check_broadcastable(fn, "pos_weight", pos_weight, input)
     check_in_interval(fn, "target", target.detach())
     dtype = torch.promote_types(input.dtype, target.dtype)
-    x, y, w, q = upcast(input.to(dtype), target.to(dtype), weight, pos_weight)
+    if input.dtype != dtype or target.dtype != dtype:
+        input, target = input.to(dtype), target.to(dtype)
+    x, y, w, q = upcast(input, target, weight, pos_weight)
     w = None if w is None else w.to(x.dtype)
     q = None if q is None else q.to(x.dtype)
-    loss = _BinaryCrossEntropyWithLogits.apply(x, y, q)
-    return reduce(_weighted(loss, w), reduction, dtype=dtype, fn=fn)
+    return _apply(_BinaryCrossEntropyWithLogits, x, y, q, weight=w, reduction=reduction, dtype=dtype)
 
 
-class BCELoss(nn.Module):
+class BCELoss(_Loss):
     """Module form of :func:`binary_cross_entropy`; mirrors :class:`torch.nn.BCELoss`.
 
     Example:
@@ -239,19 +262,13 @@ class BCELoss(nn.Module):
     """
 
     def __init__(self, weight: torch.Tensor | None = None, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("BCELoss", reduction)
-        self.register_buffer("weight", weight)
-        self.reduction = reduction
+        super().__init__(reduction, weight=weight, buffers=("weight",))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
 
-
-class BCEWithLogitsLoss(nn.Module):
+class BCEWithLogitsLoss(_Loss):
     """Module form of :func:`binary_cross_entropy_with_logits`; mirrors :class:`torch.nn.BCEWithLogitsLoss`.
 
     Example:
@@ -265,16 +282,9 @@ class BCEWithLogitsLoss(nn.Module):
     def __init__(
         self, weight: torch.Tensor | None = None, reduction: str = "mean", pos_weight: torch.Tensor | None = None
     ) -> None:
-        super().__init__()
-        check_reduction("BCEWithLogitsLoss", reduction)
-        self.register_buffer("weight", weight)
-        self.register_buffer("pos_weight", pos_weight)
-        self.reduction = reduction
+        super().__init__(reduction, weight=weight, pos_weight=pos_weight, buffers=("weight", "pos_weight"))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return binary_cross_entropy_with_logits(
             input, target, weight=self.weight, reduction=self.reduction, pos_weight=self.pos_weight
         )
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
