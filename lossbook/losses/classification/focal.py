@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_class_target,
     check_class_weight,
@@ -22,6 +21,7 @@ from lossbook.losses._validation import (
     check_pair,
     check_reduction,
 )
+from lossbook.losses.classification.cross_entropy import _target_weights
 
 _LOG_HALF = -math.log(2.0)
 
@@ -36,51 +36,62 @@ def _power(log_base: torch.Tensor, exponent: float) -> torch.Tensor:
 
 
 class _SigmoidFocal(torch.autograd.Function):
-    r"""Element-wise :math:`\alpha_t (1 - p_t)^\gamma \operatorname{BCE}(x, t)` with the chapter's gradient.
+    r""":math:`\alpha_t (1 - p_t)^\gamma \operatorname{BCE}(x, t)`, reduced inside, with the chapter's gradient computed in the forward.
 
-    With :math:`p = \sigma(x)`, :math:`q = 1 - p_t = (1 - t)\,p + t\,(1 - p)` is computed as
-    :math:`\log q = \operatorname{logaddexp}(\log(1 - t) + \log\sigma(x),\ \log t + \log\sigma(-x))`,
-    which is finite for every finite logit.
+    One ``exp`` gives :math:`e = e^{-|x|}`, then :math:`p = \sigma(x)` and :math:`1 - p = \sigma(-x)`
+    (:math:`1 / (1 + e)` and :math:`e / (1 + e)`, each accurate where the other rounds to 1) and
+    :math:`\operatorname{BCE} = \log(1 + e) + \max(x, 0) - t x`, a sum of non-negative terms for
+    hard targets. :math:`q = 1 - p_t = (1 - t)\,p + t\,(1 - p)` has no cancellation either.
+    The gradient is written with :math:`r = p (1 - p) / q \in [0, 1]` and
+    :math:`\operatorname{BCE} / q \to 1` where :math:`q` underflows, so that it stays finite at
+    saturated logits for every :math:`\gamma`, including :math:`\gamma < 1`. Everything the
+    gradient needs is at hand in the forward, so the forward computes the per-element
+    gradient (as Liger-Kernel does) and keeps it; the backward only scales it.
     """
 
     @staticmethod
-    def _parts(x: torch.Tensor, t: torch.Tensor, gamma: float):
-        log_p, log_1mp = F.logsigmoid(x), F.logsigmoid(-x)  # log p, log(1 - p)
-        ce = -(t * log_p) - (1 - t) * log_1mp  # binary cross-entropy with logits (+0.0 when exact)
-        log_q = torch.logaddexp(torch.log1p(-t) + log_p, torch.log(t) + log_1mp)  # log(1 - p_t)
-        return log_p, log_1mp, ce, log_q, _power(log_q, gamma)
-
-    @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, alpha: float | None, gamma: float) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        ctx.alpha, ctx.gamma = alpha, gamma
-        _, _, ce, _, modulating = _SigmoidFocal._parts(input, target, gamma)
-        loss = ce * modulating
-        if alpha is not None:
-            loss = (alpha * target + (1 - alpha) * (1 - target)) * loss
-        return loss
-
-    @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        x, t = ctx.saved_tensors
-        alpha, gamma = ctx.alpha, ctx.gamma
-        log_p, log_1mp, ce, log_q, modulating = _SigmoidFocal._parts(x, t, gamma)
-        p, one_minus_p = torch.sigmoid(x), torch.sigmoid(-x)
-        alpha_t = 1.0 if alpha is None else alpha * t + (1 - alpha) * (1 - t)
+    def forward(ctx, input, target, alpha, gamma, reduction):
+        x, t = input, target
+        e = x.abs().neg_().exp_()  # e^{-|x|}: one exp gives p, 1 - p and the BCE
+        ce = x.clamp(min=0).sub_(t * x).add_(torch.log1p(e))  # t softplus(-x) + (1 - t) softplus(x): max(x, 0) - t x first
+        high = e.add(1).reciprocal_()  # sigma(|x|)
+        low = e.mul_(high)  # sigma(-|x|)
+        positive = x >= 0
+        p, one_minus_p = torch.where(positive, high, low), torch.where(positive, low, high)
+        q = (1 - t).mul_(p).addcmul_(t, one_minus_p)  # 1 - p_t
+        modulating = q.pow(gamma)
+        alpha_t = None if alpha is None else (t * (2 * alpha - 1)).add_(1 - alpha)  # alpha t + (1 - alpha)(1 - t)
+        focal = modulating if alpha_t is None else modulating * alpha_t  # alpha_t q^gamma
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
             # d/dx = alpha_t q^gamma [(p - t) + gamma (1 - 2t) ce r],  r = p(1 - p)/q in [0, 1]
-            r = torch.exp(log_p + log_1mp - log_q)
-            p_minus_t = (1 - t) * p - t * one_minus_p  # p - t, without cancellation when p is near t
-            grad_input = grad_output * alpha_t * modulating * (p_minus_t + gamma * (1 - 2 * t) * ce * r)
+            r = (p * one_minus_p).div_(q.clamp_min(torch.finfo(q.dtype).tiny))
+            p_minus_t = (1 - t).mul_(p).addcmul_(t, one_minus_p, value=-1)  # p - t, without cancellation
+            grad_input = r.mul_(ce).mul_((1 - 2 * t).mul_(gamma)).add_(p_minus_t).mul_(focal)
         if ctx.needs_input_grad[1]:
             # d/dt = q^gamma [(2 alpha - 1) ce - alpha_t x + alpha_t gamma (1 - 2p) ce / q];
             # ce / q -> 1 where q underflows (a hard target at a saturated logit)
-            q = torch.exp(log_q)
+            a_t = 1.0 if alpha_t is None else alpha_t
             ce_over_q = torch.where(q > 0, ce / torch.where(q > 0, q, 1.0), 1.0)
-            d_alpha = 0.0 if alpha is None else (2 * alpha - 1) * ce
-            grad_target = grad_output * modulating * (d_alpha - alpha_t * x + alpha_t * gamma * (1 - 2 * p) * ce_over_q)
-        return grad_input, grad_target, None, None
+            inner = ce_over_q.mul_((1 - 2 * p).mul_(gamma)).sub_(x).mul_(a_t)
+            if alpha is not None:
+                inner.add_(ce, alpha=2 * alpha - 1)
+            grad_target = inner.mul_(modulating)
+        ctx.save_for_backward(grad_input, grad_target)
+        ctx.reduction, ctx.shape = reduction, x.shape
+        return reduce(ce.mul_(focal), reduction)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad_input, grad_target = ctx.saved_tensors
+        s = grad_scale(grad_output, ctx.reduction, ctx.shape)
+        return (
+            None if grad_input is None else grad_input * s,
+            None if grad_target is None else grad_target * s,
+            None,
+            None,
+            None,
+        )
 
 
 def sigmoid_focal_loss(
@@ -154,7 +165,8 @@ def sigmoid_focal_loss(
         check_number(fn, "alpha", alpha, low=0.0, high=1.0)
     check_in_interval(fn, "target", target)
     x, t = upcast(input, target)
-    return reduce(_SigmoidFocal.apply(x, t, alpha, float(gamma)), reduction, dtype=input.dtype, fn=fn)
+    out = _SigmoidFocal.apply(x, t, alpha, float(gamma), reduction)
+    return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
 class SigmoidFocalLoss(nn.Module):
@@ -193,86 +205,77 @@ def _rows(input: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torc
     return input.movedim(1, -1).reshape(-1, input.shape[1]), target.reshape(-1)
 
 
-def _softmax_parts(z: torch.Tensor, y: torch.Tensor):
-    """For logit rows ``z`` ``(M, C)`` and classes ``y`` ``(M,)``: what the softmax losses need.
+class _SoftmaxClassLoss(torch.autograd.Function):
+    r"""A row-wise loss of :math:`p_t` for logit rows ``(M, C)`` and classes ``(M,)``, weighted and reduced inside.
 
-    Returns ``(log p, log p_t, log(1 - p_t), ce)`` where ``p = softmax(z)``, ``p_t = p[y]`` and
-    ``ce = -log p_t``. ``log(1 - p_t)`` is the log-sum-exp of the other logits minus that of
-    all logits, so it is accurate when ``p_t`` is within rounding of 1; ``ce`` is then
-    ``-log1p(-(1 - p_t))`` rather than the cancellation-prone ``lse - z_y``.
+    The two softmax losses of the chapter have a gradient :math:`g(p_t)\,(p - e_y)`:
+
+    - focal (``kind='focal'``, option :math:`\gamma`): :math:`\ell = -(1 - p_t)^\gamma \log p_t`,
+      :math:`g = (1 - p_t)^\gamma (1 + \gamma\, p_t\, \rho)` with :math:`\rho = -\log p_t / (1 - p_t)`
+      (:math:`\to 1` as :math:`p_t \to 1`);
+    - Poly-1 (``kind='poly1'``, option :math:`\varepsilon`): :math:`\ell = -\log p_t + \varepsilon (1 - p_t)`,
+      :math:`g = 1 + \varepsilon p_t`.
+
+    The forward computes ``log_softmax`` once, turns it in place into :math:`p`, writes 0 at
+    each target to sum the other probabilities, :math:`m = 1 - p_t` (accurate when
+    :math:`p_t` is within rounding of 1, unlike :math:`1 - p_t`), and then :math:`-m` there,
+    which gives :math:`p - e_y` with no cancellation. :math:`-\log p_t` is taken as
+    :math:`-\log(1 - m)` where :math:`m < 1/2`. The forward scales :math:`p - e_y` by
+    :math:`g` in place and keeps it: the backward only multiplies by the reduction's scale.
     """
-    lse = torch.logsumexp(z, dim=1)
-    log_p = z - lse.unsqueeze(1)
-    log_pt = log_p.gather(1, y.unsqueeze(1)).squeeze(1)
-    others = z.scatter(1, y.unsqueeze(1), -math.inf)
-    log_m = torch.logsumexp(others, dim=1) - lse  # log(1 - p_t); -inf when C == 1
-    ce = torch.where(log_m < _LOG_HALF, -torch.log1p(-torch.exp(log_m)), -log_pt)
-    return log_p, log_pt, log_m, ce
-
-
-def _minus_one_hot(log_p: torch.Tensor, log_m: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``softmax(z) - onehot(y)``, with the entry at ``y`` written as ``-(1 - p_t)`` (no cancellation)."""
-    return torch.exp(log_p).scatter(1, y.unsqueeze(1), -torch.exp(log_m).unsqueeze(1))
-
-
-class _SoftmaxFocal(torch.autograd.Function):
-    r"""Row-wise :math:`-(1 - p_t)^\gamma \log p_t` with the chapter's gradient
-    :math:`g(p_t)\,(p - e_y)`, :math:`g = (1 - p_t)^\gamma (1 + \gamma\, p_t\, \rho)`,
-    :math:`\rho = -\log p_t / (1 - p_t)`."""
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, gamma: float) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        ctx.gamma = gamma
-        _, _, log_m, ce = _softmax_parts(input, target)
-        return _power(log_m, gamma) * ce
+    def forward(ctx, z, y, kind, option, weight, reduction):
+        log_p = torch.log_softmax(z, dim=1)
+        log_pt = log_p.gather(1, y.unsqueeze(1)).squeeze(1)
+        p = log_p.exp_()  # log_p is not needed any more: p, in place
+        p.scatter_(1, y.unsqueeze(1), 0.0)
+        m = p.sum(1)  # 1 - p_t, the sum of the other classes' probabilities
+        p.scatter_(1, y.unsqueeze(1), -m.unsqueeze(1))  # p - e_y
+        ce = torch.where(m < 0.5, torch.log1p(-m).neg_(), log_pt.neg())  # -log p_t
+        p_t = log_pt.exp_()
+        if kind == "focal":
+            gamma = option
+            modulating = m.pow(gamma)
+            rho = torch.where(m > 0, ce / torch.where(m > 0, m, 1.0), 1.0)  # -log p_t / (1 - p_t) -> 1 as p_t -> 1
+            g = rho.mul_(p_t).mul_(gamma).add_(1).mul_(modulating)
+            loss = ce.mul_(modulating)
+        else:
+            epsilon = option
+            g = p_t.mul_(epsilon).add_(1)
+            loss = ce.add_(m, alpha=epsilon)
+        grad = p.mul_(g.unsqueeze(1)) if ctx.needs_input_grad[0] else None
+        ctx.save_for_backward(grad, weight)
+        ctx.reduction = reduction
+        return reduce(loss, reduction, weight=weight)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        z, y = ctx.saved_tensors
-        gamma = ctx.gamma
-        log_p, log_pt, log_m, ce = _softmax_parts(z, y)
-        m = torch.exp(log_m)
-        rho = torch.where(m > 0, ce / torch.where(m > 0, m, 1.0), 1.0)  # -log p_t / (1 - p_t) -> 1 as p_t -> 1
-        g = _power(log_m, gamma) * (1 + gamma * torch.exp(log_pt) * rho)
-        grad = (grad_output * g).unsqueeze(1) * _minus_one_hot(log_p, log_m, y)
-        return grad, None, None
+    def backward(ctx, grad_output):
+        grad, weight = ctx.saved_tensors
+        s = grad_scale(grad_output, ctx.reduction, grad.shape[:1], weight=weight)
+        return grad * (s.unsqueeze(1) if s.dim() > 0 else s), None, None, None, None, None
 
 
-class _Poly1(torch.autograd.Function):
-    r"""Row-wise :math:`-\log p_t + \varepsilon (1 - p_t)` with gradient :math:`(1 + \varepsilon p_t)(p - e_y)`."""
+def _class_loss(kind, fn, input, target, option, *, weight=None, ignore_index=None, reduction="mean"):
+    """Apply a row-wise softmax loss to class-index targets, weighted and reduced as cross_entropy does.
 
-    @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, epsilon: float) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        ctx.epsilon = epsilon
-        _, _, log_m, ce = _softmax_parts(input, target)
-        return ce + epsilon * torch.exp(log_m)
-
-    @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        z, y = ctx.saved_tensors
-        log_p, log_pt, log_m, _ = _softmax_parts(z, y)
-        factor = 1 + ctx.epsilon * torch.exp(log_pt)
-        return (grad_output * factor).unsqueeze(1) * _minus_one_hot(log_p, log_m, y), None, None
-
-
-def _class_loss(function, fn, input, target, option, *, weight=None, ignore_index=None, reduction="mean"):
-    """Apply a row-wise softmax loss to class-index targets, then weight and reduce as cross_entropy does."""
+    ``'mean'`` divides by the summed weight :math:`w_y` of the targets that are not ignored.
+    """
     n_classes = check_class_target(fn, input, target, ignore_index=ignore_index)
     check_class_weight(fn, weight, n_classes, input)
     z, w = upcast(input, weight)
     rows, y = _rows(z, target)
-    valid = y != ignore_index if ignore_index is not None else None
-    if valid is not None:
-        y = torch.where(valid, y, 0)  # any class: the row's loss gets weight 0 below
-    loss = function.apply(rows, y, option)
-    element_weight = None
-    if w is not None:
-        element_weight = w[y]
-    if valid is not None and not valid.all():
-        element_weight = valid.to(loss.dtype) if element_weight is None else element_weight * valid
-    out = reduce(loss, reduction, weight=element_weight, dtype=input.dtype, fn=fn)
+    w = None if w is None else w.to(z.dtype)
+    if ignore_index is None and w is None:
+        y_safe, w_y = y if y.dtype == torch.int64 else y.long(), None
+    else:
+        y_safe, w_y = _target_weights(y, w, -100 if ignore_index is None else ignore_index, n_classes, z.dtype)
+    if w_y is not None and w_y.requires_grad:  # a learned weight: autograd differentiates the weighting
+        loss = _SoftmaxClassLoss.apply(rows, y_safe, kind, option, None, "none")
+        out = reduce(loss, reduction, weight=w_y, dtype=input.dtype)
+    else:
+        out = _SoftmaxClassLoss.apply(rows, y_safe, kind, option, w_y, reduction)
+        out = out if out.dtype == input.dtype else out.to(input.dtype)
     return out.reshape(target.shape) if reduction == "none" else out
 
 
@@ -343,7 +346,7 @@ def focal_loss(
     fn = "focal_loss"
     check_reduction(fn, reduction)
     check_number(fn, "gamma", gamma, low=0.0)
-    return _class_loss(_SoftmaxFocal, fn, input, target, float(gamma), weight=weight, ignore_index=ignore_index, reduction=reduction)
+    return _class_loss("focal", fn, input, target, float(gamma), weight=weight, ignore_index=ignore_index, reduction=reduction)
 
 
 class FocalLoss(nn.Module):
@@ -433,7 +436,7 @@ def poly1_cross_entropy(
     fn = "poly1_cross_entropy"
     check_reduction(fn, reduction)
     check_number(fn, "epsilon", epsilon, low=-1.0)
-    return _class_loss(_Poly1, fn, input, target, float(epsilon), reduction=reduction)
+    return _class_loss("poly1", fn, input, target, float(epsilon), reduction=reduction)
 
 
 class Poly1CrossEntropyLoss(nn.Module):
