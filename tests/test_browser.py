@@ -174,7 +174,8 @@ def pages(book_build, tmp_path_factory) -> dict[str, dict]:
 
 
 def test_every_built_page_is_visited(book_build):
-    built = {str(p.relative_to(book_build.html)) for p in book_build.html.rglob("*.html") if "_sources" not in p.parts}
+    html = book_build.html
+    built = {str(p.relative_to(html)) for p in html.rglob("*.html") if not {"_sources", "_static"} & set(p.relative_to(html).parts)}
     assert built == set(PAGES), f"pages built but not checked: {sorted(built - set(PAGES))}; listed but not built: {sorted(set(PAGES) - built)}"
 
 
