@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import check_in_interval, check_number, check_pair, check_reduction
 
 
@@ -23,14 +23,16 @@ def _power(log_base: torch.Tensor, exponent: float) -> torch.Tensor:
 
 
 class _Asymmetric(torch.autograd.Function):
-    r"""Element-wise :math:`t\,\ell_+(x) + (1 - t)\,\ell_-(x)` with the chapter's gradient.
+    r""":math:`t\,\ell_+(x) + (1 - t)\,\ell_-(x)`, reduced inside, with the chapter's gradient computed in the forward.
 
     :math:`\ell_+ = -(1 - p)^{\gamma_+} \log p` and
     :math:`\ell_- = -p_m^{\gamma_-} \log(1 - p_m)`, :math:`p = \sigma(x)`,
     :math:`p_m = \max(p - m, 0)`. Logs come from :math:`\log\sigma(\pm x)` and
     :math:`\log(1 - p_m) = \operatorname{logaddexp}(\log\sigma(-x), \log m)`, so nothing
     overflows at saturated logits. At the kink :math:`p = m` the gradient of :math:`\ell_-` is
-    taken as 0, the derivative of the flat side (as ``relu``'s at 0).
+    taken as 0, the derivative of the flat side (as ``relu``'s at 0). The forward computes
+    these parts once, and with them the per-element gradient, which it keeps; the backward
+    only multiplies it by the reduction's scale.
     """
 
     @staticmethod
@@ -46,31 +48,40 @@ class _Asymmetric(torch.autograd.Function):
         return log_p, log_1mp, loss_pos, p_m, log_1mpm, nll_neg, pm_pow, loss_neg
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, gamma_pos: float, gamma_neg: float, clip: float):
-        ctx.save_for_backward(input, target)
-        ctx.options = (gamma_pos, gamma_neg, clip)
-        *_, loss_pos, _, _, _, _, loss_neg = _Asymmetric._parts(input, gamma_pos, gamma_neg, clip)
-        return target * loss_pos + (1 - target) * loss_neg
-
-    @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        x, t = ctx.saved_tensors
-        gamma_pos, gamma_neg, clip = ctx.options
+    def forward(ctx, input, target, gamma_pos, gamma_neg, clip, reduction):
+        x, t = input, target
         log_p, log_1mp, loss_pos, p_m, log_1mpm, nll_neg, pm_pow, loss_neg = _Asymmetric._parts(x, gamma_pos, gamma_neg, clip)
         grad_input = grad_target = None
-        if ctx.needs_input_grad[0]:
+        if ctx.needs_input_grad[0]:  # the gradient is computed here, from the parts at hand; backward scales it
             p, one_minus_p = torch.sigmoid(x), torch.sigmoid(-x)
             # d l+/dx = -(1 - p)^gamma_pos [(1 - p) + gamma_pos p (-log p)]
-            d_pos = -_power(log_1mp, gamma_pos) * (one_minus_p + gamma_pos * p * -log_p)
+            d_pos = (p * -log_p).mul_(gamma_pos).add_(one_minus_p).mul_(_power(log_1mp, gamma_pos)).neg_()
             # d l-/dx = p_m^gamma_neg [gamma_neg p (1 - p) rho + p (1 - p)/(1 - p_m)] for p > m, else 0,
             # rho = -log(1 - p_m)/p_m (-> 1 as p_m -> 0), (1 - p)/(1 - p_m) = exp(log(1 - p) - log(1 - p_m))
-            rho = torch.where(p_m > 0, nll_neg / torch.where(p_m > 0, p_m, 1.0), 1.0)
-            d_neg = pm_pow * (gamma_neg * p * one_minus_p * rho + p * torch.exp(log_1mp - log_1mpm))
-            d_neg = torch.where(p_m > 0, d_neg, 0.0)
-            grad_input = grad_output * (t * d_pos + (1 - t) * d_neg)
+            active = p_m > 0
+            rho = torch.where(active, nll_neg / torch.where(active, p_m, 1.0), 1.0)
+            d_neg = (p * one_minus_p).mul_(rho).mul_(gamma_neg).add_((log_1mp - log_1mpm).exp_().mul_(p)).mul_(pm_pow)
+            d_neg = torch.where(active, d_neg, 0.0)
+            grad_input = d_pos.sub_(d_neg).mul_(t).add_(d_neg)  # t d+ + (1 - t) d-
+        loss = (loss_pos - loss_neg).mul_(t).add_(loss_neg)  # t l+ + (1 - t) l-
         if ctx.needs_input_grad[1]:
-            grad_target = grad_output * (loss_pos - loss_neg)
-        return grad_input, grad_target, None, None, None
+            grad_target = loss_pos.sub_(loss_neg)
+        ctx.save_for_backward(grad_input, grad_target)
+        ctx.reduction, ctx.shape = reduction, x.shape
+        return reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad_input, grad_target = ctx.saved_tensors
+        s = grad_scale(grad_output, ctx.reduction, ctx.shape)
+        return (
+            None if grad_input is None else grad_input * s,
+            None if grad_target is None else grad_target * s,
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 def asymmetric_loss(
@@ -149,8 +160,8 @@ def asymmetric_loss(
     check_number(fn, "clip", clip, low=0.0, high=1.0, high_open=True)
     check_in_interval(fn, "target", target)
     x, t = upcast(input, target)
-    loss = _Asymmetric.apply(x, t, float(gamma_pos), float(gamma_neg), float(clip))
-    return reduce(loss, reduction, dtype=input.dtype, fn=fn)
+    out = _Asymmetric.apply(x, t, float(gamma_pos), float(gamma_neg), float(clip), reduction)
+    return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
 class AsymmetricLoss(nn.Module):
