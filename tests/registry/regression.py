@@ -65,7 +65,10 @@ def _quantile_reference(input, target, *, quantile=0.5, reduction="mean", weight
 
 def _barron_reference(input, target, *, alpha=1.0, scale=1.0, reduction="mean", weight=None):
     z = ((input - target) / scale) ** 2
-    if alpha == 2:  # L2
+    if isinstance(alpha, torch.Tensor):  # tensor alphas in the options avoid 0, 2 and -inf: the formula as it is
+        b = (alpha - 2).abs()
+        loss = b / alpha * ((z / b + 1) ** (alpha / 2) - 1)
+    elif alpha == 2:  # L2
         loss = z / 2
     elif alpha == 0:  # Cauchy / Lorentzian
         loss = torch.log(z / 2 + 1)
@@ -209,6 +212,11 @@ REGISTRY: tuple[LossCase, ...] = (
             {"alpha": float("-inf"), "scale": 2.0},
             {"alpha": 0.5, "weight": positive_like_input},
             {"alpha": 3.0},
+            {"alpha": lambda args, g: torch.tensor(0.5, dtype=args[0].dtype, device=args[0].device),
+             "scale": lambda args, g: torch.tensor(0.8, dtype=args[0].dtype, device=args[0].device)},  # 0-d tensors
+            {"alpha": lambda args, g: torch.tensor([-1.0, 0.5, 1.5], dtype=args[0].dtype, device=args[0].device),
+             "scale": lambda args, g: torch.tensor([0.5, 1.0, 2.0], dtype=args[0].dtype, device=args[0].device),
+             "weight": positive_like_input},  # one alpha and c per column of the (4, 3) input
         ),
         extreme=_extreme_pair,
         bad=(
@@ -216,6 +224,9 @@ REGISTRY: tuple[LossCase, ...] = (
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"scale": 0.0}, ValueError, r"barron_loss: scale must be in \(0, inf\), got 0.0"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("inf")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got inf"),
             BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("nan")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got nan"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": torch.ones(2)}, ValueError, r"barron_loss: alpha shape \(2,\) does not broadcast to input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"scale": torch.tensor([1.0, 0.0, 1.0])}, ValueError, r"barron_loss: scale values must be in \(0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": torch.tensor(1)}, TypeError, r"barron_loss: alpha must be a floating-point tensor, got dtype torch.int64"),
         ),
     ),
     LossCase(
