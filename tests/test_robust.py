@@ -215,4 +215,6 @@ def test_module_learns_tensor_parameters():
     assert {id(p) for p in module.parameters()} == {id(alpha), id(scale)}
     module(torch.tensor([0.0, 1.0, 10.0]), torch.zeros(3)).backward()
     assert alpha.grad is not None and scale.grad is not None
-    assert repr(module) == "BarronLoss(alpha=tensor of shape (), scale=tensor of shape (), reduction='sum')"
+    assert repr(module) == "BarronLoss(reduction='sum')"
+    fixed = BarronLoss(alpha=torch.tensor([0.0, 1.0]))  # a plain tensor is a buffer: it moves with .to(), it is not learned
+    assert [n for n, _ in fixed.named_buffers()] == ["alpha"] and not list(fixed.parameters())

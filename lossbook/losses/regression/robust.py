@@ -8,13 +8,16 @@ from numbers import Real
 import torch
 from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import (
     check_broadcastable,
     check_number,
     check_optional_weight,
     check_pair,
     check_reduction,
+    device_assert,
+    values_checked,
 )
 
 Shape = float | torch.Tensor
@@ -136,34 +139,62 @@ def _sum_to(grad: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
 
 
 class _Barron(torch.autograd.Function):
-    """Element-wise :math:`\\rho(x - y, \\alpha, c)` with the gradients derived in the robust-loss chapter.
+    r""":math:`\rho(x - y, \alpha, c)`, weighted and reduced inside the Function, with the gradients derived in the robust-loss chapter.
 
     ``alpha`` and ``scale`` are numbers (no gradient) or tensors that broadcast to the input.
+    With numbers, the forward keeps :math:`L = \log(1 + z/|\alpha - 2|)` for the backward
+    (one tensor, cheaper to keep than its logarithm is to recompute) and the backward makes
+    the weight from it with one ``exp``; the reduction's scale multiplies in place.
     """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, alpha: Shape, scale: Shape) -> torch.Tensor:
-        ctx.save_for_backward(input, target, *(t for t in (alpha, scale) if isinstance(t, torch.Tensor)))
-        ctx.alpha, ctx.scale = (None if isinstance(t, torch.Tensor) else t for t in (alpha, scale))
-        return barron_rho(((input - target) / scale) ** 2, alpha)
+    def forward(ctx, input, target, alpha, scale, weight, reduction):
+        ctx.reduction, ctx.alpha, ctx.scale = reduction, alpha, scale
+        tensors = isinstance(alpha, torch.Tensor) or isinstance(scale, torch.Tensor)
+        if tensors:
+            ctx.save_for_backward(input, target, weight, *(p for p in (alpha, scale) if isinstance(p, torch.Tensor)))
+            ctx.alpha, ctx.scale = (None if isinstance(p, torch.Tensor) else p for p in (alpha, scale))
+            return reduce(barron_rho(((input - target) / scale) ** 2, alpha), reduction, weight=weight)
+        u = (input - target).square_()  # r^2, a tensor this Function owns
+        if alpha == 2 or alpha == -math.inf:
+            ctx.save_for_backward(input, target, weight)
+            rho = u.mul_(0.5 / scale**2) if alpha == 2 else u.mul_(-0.5 / scale**2).expm1_().neg_()
+            return reduce(rho, reduction, weight=weight)
+        b = abs(alpha - 2)
+        log1p = u.mul_(1 / (scale**2 * b)).log1p_()  # L = log(1 + z / b), z = (r / c)^2, kept for the weight
+        ctx.save_for_backward(input, target, weight, log1p)
+        if alpha == 0:
+            return reduce(log1p, reduction, weight=weight)
+        rho = torch.expm1(log1p * (alpha / 2))
+        if reduction == "none" or weight is not None:
+            return reduce(rho.mul_(b / alpha), reduction, weight=weight)
+        return reduce(rho, reduction).mul_(b / alpha)  # the constant factor after the sum: one pass fewer
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target, *params = ctx.saved_tensors
-        alpha = ctx.alpha if ctx.alpha is not None else params.pop(0)
-        scale = ctx.scale if ctx.scale is not None else params.pop(0)
+    def backward(ctx, grad_output):
+        input, target, weight, *saved = ctx.saved_tensors
+        scale_g = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight)
         r = input - target
-        z = (r / scale) ** 2
-        # psi(r) = d rho / dr = (r / c^2) w, with w = (z / |alpha - 2| + 1)^(alpha/2 - 1)
-        psi = r / scale**2 * barron_weight(z, alpha) * grad_output
-        grad_input = psi if ctx.needs_input_grad[0] else None
-        grad_target = -psi if ctx.needs_input_grad[1] else None  # r = x - y, so d/dy = -psi
-        grad_alpha = grad_scale = None
-        if ctx.needs_input_grad[2]:
-            grad_alpha = _sum_to(barron_rho_dalpha(z, alpha) * grad_output, alpha)
-        if ctx.needs_input_grad[3]:
-            grad_scale = _sum_to(-(r / scale) * psi, scale)  # d rho / dc = -(z / c) w = -(r / c) psi
-        return grad_input, grad_target, grad_alpha, grad_scale
+        grad_alpha = grad_scale_param = None
+        if ctx.alpha is None or ctx.scale is None:  # tensor parameters: the general formulas
+            alpha = ctx.alpha if ctx.alpha is not None else saved.pop(0)
+            scale = ctx.scale if ctx.scale is not None else saved.pop(0)
+            z = (r / scale) ** 2
+            # psi(r) = d rho / dr = (r / c^2) w, with w = (z / |alpha - 2| + 1)^(alpha/2 - 1)
+            psi = r / scale**2 * barron_weight(z, alpha) * scale_g
+            if ctx.needs_input_grad[2]:
+                grad_alpha = _sum_to(barron_rho_dalpha(z, alpha) * scale_g, alpha)
+            if ctx.needs_input_grad[3]:
+                grad_scale_param = _sum_to(-(r / scale) * psi, scale)  # d rho / dc = -(z / c) w = -(r / c) psi
+            return *pair_grads(ctx.needs_input_grad, psi), grad_alpha, grad_scale_param, None, None
+        alpha, c = ctx.alpha, ctx.scale
+        if alpha == 2:  # w = 1
+            grad = r.mul_(scale_g / c**2)
+        elif alpha == -math.inf:  # w = exp(-z/2)
+            grad = (r / c).square_().mul_(-0.5).exp_().mul_(r).mul_(scale_g / c**2)
+        else:  # w = exp((alpha/2 - 1) L)
+            grad = (saved[0] * (alpha / 2 - 1)).exp_().mul_(r).mul_(scale_g / c**2)
+        return *pair_grads(ctx.needs_input_grad, grad), None, None, None, None
 
 
 def _check_parameter(fn: str, name: str, value, input: torch.Tensor, *, positive: bool) -> Shape:
@@ -177,11 +208,14 @@ def _check_parameter(fn: str, name: str, value, input: torch.Tensor, *, positive
             check_number(fn, name, value, low=-math.inf, high=math.inf, high_open=True)
         return float(value)
     check_broadcastable(fn, name, value, input)  # a floating tensor, e.g. () or (D,) for an (N, D) input
-    if value.device.type == "cpu" and not torch.compiler.is_compiling():  # a data check syncs an accelerator
-        bad = ~((value > 0) & (value < math.inf)) if positive else ~(value < math.inf)
-        if bad.any():
-            expected = "(0, inf)" if positive else "[-inf, inf)"
-            raise ValueError(f"{fn}: {name} values must be in {expected}, got {value[bad][0].item()}")
+    if values_checked(value):  # see _validation: a ValueError on the CPU, a device-side assert elsewhere
+        v = value.detach()
+        bad = ~((v > 0) & (v < math.inf)) if positive else ~(v < math.inf)
+        expected = "(0, inf)" if positive else "[-inf, inf)"
+        if v.device.type != "cpu":
+            device_assert(~bad.any(), f"{fn}: {name} values must be in {expected}")
+        elif bad.any():
+            raise ValueError(f"{fn}: {name} values must be in {expected}, got {v[bad][0].item()}")
     return value
 
 
@@ -289,12 +323,16 @@ def barron_loss(
     check_optional_weight("barron_loss", weight, input)
     x, y, w = upcast(input, target, weight)
     alpha, scale = (p.to(x.dtype) if isinstance(p, torch.Tensor) else p for p in (alpha, scale))
-    out = _Barron.apply(x, y, alpha, scale)
-    return reduce(out, reduction, weight=w, dtype=input.dtype, fn="barron_loss")
+    if w is not None and w.requires_grad:  # a learned weight: autograd differentiates the weighting
+        return reduce(_Barron.apply(x, y, alpha, scale, None, "none"), reduction, weight=w, dtype=input.dtype)
+    return _Barron.apply(x, y, alpha, scale, w, reduction).to(input.dtype)
 
 
-class BarronLoss(nn.Module):
-    """Module form of :func:`barron_loss`; ``alpha`` and ``scale`` may be tensors (an ``nn.Parameter`` is learned with the module).
+class BarronLoss(_Loss):
+    """Module form of :func:`barron_loss`.
+
+    ``alpha`` and ``scale`` may be tensors: an ``nn.Parameter`` is a parameter of the module
+    (learned with it), any other tensor a buffer.
 
     Example:
         >>> import torch
@@ -304,16 +342,14 @@ class BarronLoss(nn.Module):
     """
 
     def __init__(self, alpha: float | torch.Tensor = 1.0, scale: float | torch.Tensor = 1.0, reduction: str = "mean") -> None:
-        super().__init__()
-        for name, value, positive in (("alpha", alpha, False), ("scale", scale, True)):
-            if not isinstance(value, torch.Tensor):
-                _check_parameter("BarronLoss", name, value, torch.empty(0), positive=positive)
-        check_reduction("BarronLoss", reduction)
-        self.alpha, self.scale, self.reduction = alpha, scale, reduction
+        options = {"alpha": alpha, "scale": scale}
+        for name, positive in (("alpha", False), ("scale", True)):
+            if not isinstance(options[name], torch.Tensor):
+                _check_parameter("BarronLoss", name, options[name], torch.empty(0), positive=positive)
+        learned = {k: v for k, v in options.items() if isinstance(v, nn.Parameter)}
+        super().__init__(reduction, **{k: v for k, v in options.items() if k not in learned})
+        for name, value in learned.items():
+            setattr(self, name, value)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return barron_loss(input, target, alpha=self.alpha, scale=self.scale, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        alpha, scale = (f"tensor of shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else v for v in (self.alpha, self.scale))
-        return f"alpha={alpha}, scale={scale}, reduction={self.reduction!r}"
