@@ -10,11 +10,12 @@ import math
 from numbers import Real
 
 import torch
-from torch import nn
 
-from lossbook.losses._reduction import reduce
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, pair_grads, reduce
 from lossbook.losses._validation import (
     check_broadcast_shape,
+    check_in_interval,
     check_number,
     check_pair,
     check_reduction,
@@ -32,30 +33,34 @@ def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
 
 
 class _GaussianNLL(torch.autograd.Function):
-    """Element-wise :math:`\\tfrac12(\\log v + (\\mu - y)^2 / v)`, with ``v = max(var, eps)``.
+    r""":math:`\tfrac12(\log v + (\mu - y)^2 / v)` with ``v = max(var, eps)``, reduced inside the Function.
 
-    The gradient is the one derived in the chapter, evaluated at the clamped variance. As in
-    PyTorch, the clamp itself is not differentiated: the variance's gradient passes through it.
+    The gradient is the one derived in the chapter, evaluated at the clamped variance, times the
+    reduction's scale. As in PyTorch, the clamp itself is not differentiated: the variance's
+    gradient passes through it. For ``'mean'`` and ``'sum'`` no per-element loss is kept.
     """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor, eps: float) -> torch.Tensor:
+    def forward(ctx, input, target, var, eps, reduction, const):
         ctx.save_for_backward(input, target, var)
-        ctx.eps = eps
+        ctx.eps, ctx.reduction = eps, reduction
         v = var.clamp(min=eps)
-        r = input - target
-        return 0.5 * (torch.log(v) + r * r / v)
+        loss = (input - target).square_().div_(v).add_(v.log_())  # r^2 / v + log v
+        loss = loss.mul_(0.5).add_(const) if const else loss.mul_(0.5)
+        return reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
+    def backward(ctx, grad_output):
         input, target, var = ctx.saved_tensors
+        scale = grad_scale(grad_output, ctx.reduction, input.shape)
         v = var.clamp(min=ctx.eps)
-        z = (input - target) / v  # d/dmu = (mu - y) / v
-        grad_input = z * grad_output if ctx.needs_input_grad[0] else None
-        grad_target = -z * grad_output if ctx.needs_input_grad[1] else None
-        # d/dv = (1/v - (mu - y)^2 / v^2) / 2 = (1 - (mu - y) z) / (2 v)
-        grad_var = 0.5 * (1 - (input - target) * z) / v * grad_output if ctx.needs_input_grad[2] else None
-        return grad_input, grad_target, grad_var, None
+        z = (input - target).div_(v)  # d/dmu = (mu - y) / v
+        grad_var = None
+        if ctx.needs_input_grad[2]:
+            # d/dv = (1/v - (mu - y)^2 / v^2) / 2 = (1 - z^2 v) / (2 v)
+            grad_var = (z * z).mul_(v).neg_().add_(1).div_(v).mul_(scale).mul_(0.5)
+        grad_input, grad_target = pair_grads(ctx.needs_input_grad, z.mul_(scale)) if any(ctx.needs_input_grad[:2]) else (None, None)
+        return grad_input, grad_target, grad_var, None, None, None
 
 
 def _gaussian_var(var, input: torch.Tensor, fn: str = "gaussian_nll_loss", name: str = "var", what: str = "a variance") -> torch.Tensor:
@@ -66,8 +71,7 @@ def _gaussian_var(var, input: torch.Tensor, fn: str = "gaussian_nll_loss", name:
         return torch.full((), float(var), dtype=input.dtype, device=input.device).expand(input.shape)
     check_tensor(fn, name, var)
     check_same_device(fn, name, var, input)
-    if (var < 0).any():
-        raise ValueError(f"{fn}: {name} must be non-negative (it is {what}), got a minimum of {var.min().item():.4g}")
+    check_in_interval(fn, name, var.detach(), 0.0, math.inf)  # a value check: no host sync on accelerators
     if var.shape != input.shape and input.dim() > 0 and var.shape == input.shape[:-1]:
         var = var.unsqueeze(-1)  # one fewer dimension: one variance per row of the last dimension
     check_broadcast_shape(fn, name, var, input, same_ndim=True)
@@ -154,46 +158,44 @@ def gaussian_nll_loss(
     """
     fn = "gaussian_nll_loss"
     x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
-    loss = _GaussianNLL.apply(x, y, v, float(eps))
-    if full:
-        loss = loss + _HALF_LOG_2PI
-    return reduce(loss, reduction, dtype=out_dtype, fn=fn)
+    return _GaussianNLL.apply(x, y, v, float(eps), reduction, _HALF_LOG_2PI if full else 0.0).to(out_dtype)
 
 
 class _PoissonNLL(torch.autograd.Function):
-    """Element-wise Poisson negative log-likelihood, with the gradient derived in the chapter."""
+    """Poisson negative log-likelihood, reduced inside the Function, with the gradient derived in the chapter."""
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, log_input: bool, full: bool, eps: float) -> torch.Tensor:
+    def forward(ctx, input, target, log_input, full, eps, reduction):
         ctx.save_for_backward(input, target)
-        ctx.log_input, ctx.full, ctx.eps = log_input, full, eps
+        ctx.log_input, ctx.full, ctx.eps, ctx.reduction = log_input, full, eps, reduction
         if log_input:  # input is the log-rate eta: exp(eta) - y eta
-            loss = torch.exp(input) - target * input
+            loss = torch.exp(input).sub_(target * input)
         else:  # input is the rate lambda: lambda - y log(lambda + eps)
-            loss = input - target * torch.log(input + eps)
+            loss = torch.log(input + eps).mul_(target).neg_().add_(input)
         if full:  # Stirling's log y! ~ y log y - y + log(2 pi y) / 2, added where y > 1 only
             big = target > 1
             t = torch.where(big, target, torch.ones_like(target))
             stirling = t * torch.log(t) - t + 0.5 * torch.log(2 * math.pi * t)
-            loss = loss + torch.where(big, stirling, torch.zeros_like(stirling))
-        return loss
+            loss = loss.add_(stirling.masked_fill_(~big, 0.0))
+        return reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
+    def backward(ctx, grad_output):
         input, target = ctx.saved_tensors
+        scale = grad_scale(grad_output, ctx.reduction, input.shape)
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
             # d/deta = exp(eta) - y (the rate minus the count);  d/dlambda = 1 - y / (lambda + eps)
-            grad = torch.exp(input) - target if ctx.log_input else 1 - target / (input + ctx.eps)
-            grad_input = grad * grad_output
+            grad = torch.exp(input).sub_(target) if ctx.log_input else (target / (input + ctx.eps)).neg_().add_(1)
+            grad_input = grad.mul_(scale)
         if ctx.needs_input_grad[1]:
-            grad = -input if ctx.log_input else -torch.log(input + ctx.eps)
+            grad = -input if ctx.log_input else torch.log(input + ctx.eps).neg_()
             if ctx.full:  # d/dy of the Stirling term: log y + 1 / (2 y) where y > 1, else 0
                 big = target > 1
                 t = torch.where(big, target, torch.ones_like(target))
-                grad = grad + torch.where(big, torch.log(t) + 0.5 / t, torch.zeros_like(t))
-            grad_target = grad * grad_output
-        return grad_input, grad_target, None, None, None
+                grad = grad.add_((torch.log(t) + 0.5 / t).masked_fill_(~big, 0.0))
+            grad_target = grad.mul_(scale)
+        return grad_input, grad_target, None, None, None, None
 
 
 def poisson_nll_loss(
@@ -268,36 +270,38 @@ def poisson_nll_loss(
     out_dtype = torch.promote_types(input.dtype, target.dtype)
     dtype = _compute_dtype(out_dtype)
     x, y = input.to(dtype), target.to(dtype)
-    loss = _PoissonNLL.apply(x, y, bool(log_input), bool(full), float(eps))
-    return reduce(loss, reduction, dtype=out_dtype, fn=fn)
+    return _PoissonNLL.apply(x, y, bool(log_input), bool(full), float(eps), reduction).to(out_dtype)
 
 
 class _BetaNLL(torch.autograd.Function):
-    """Element-wise :math:`\\lfloor v^\\beta \\rfloor \\tfrac12(\\log v + (\\mu - y)^2 / v)`, with ``v = max(var, eps)``.
+    r""":math:`\lfloor v^\beta \rfloor \tfrac12(\log v + (\mu - y)^2 / v)` with ``v = max(var, eps)``, reduced inside the Function.
 
-    The weight :math:`v^\\beta` is a constant for the gradient (stop-gradient), so every
-    derivative is the Gaussian NLL's times :math:`v^\\beta`; the clamp is not differentiated.
+    The weight :math:`v^\beta` is a constant for the gradient (stop-gradient), so every
+    derivative is the Gaussian NLL's times :math:`v^\beta`; the clamp is not differentiated.
     """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor, beta: float, eps: float) -> torch.Tensor:
+    def forward(ctx, input, target, var, beta, eps, reduction):
         ctx.save_for_backward(input, target, var)
-        ctx.beta, ctx.eps = beta, eps
+        ctx.beta, ctx.eps, ctx.reduction = beta, eps, reduction
         v = var.clamp(min=eps)
-        r = input - target
-        return 0.5 * (torch.log(v) + r * r / v) * v.pow(beta)
+        loss = (input - target).square_().div_(v).add_(v.log())  # r^2 / v + log v
+        loss = loss.mul_(v.pow_(beta)).mul_(0.5) if beta else loss.mul_(0.5)
+        return reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
+    def backward(ctx, grad_output):
         input, target, var = ctx.saved_tensors
+        scale = grad_scale(grad_output, ctx.reduction, input.shape)
         v = var.clamp(min=ctx.eps)
         r = input - target
-        z = r * v.pow(ctx.beta - 1)  # d/dmu = v^beta (mu - y) / v = (mu - y) / v^(1 - beta)
-        grad_input = z * grad_output if ctx.needs_input_grad[0] else None
-        grad_target = -z * grad_output if ctx.needs_input_grad[1] else None
-        # d/dv = v^beta (v - (mu - y)^2) / (2 v^2) = (1 - (mu - y)^2 / v) v^(beta - 1) / 2
-        grad_var = 0.5 * (v - r * r) * v.pow(ctx.beta - 2) * grad_output if ctx.needs_input_grad[2] else None
-        return grad_input, grad_target, grad_var, None, None
+        grad_var = None
+        if ctx.needs_input_grad[2]:
+            # d/dv = v^beta (v - (mu - y)^2) / (2 v^2) = (v - r^2) v^(beta - 2) / 2
+            grad_var = (r * r).neg_().add_(v).mul_(v.pow(ctx.beta - 2)).mul_(scale).mul_(0.5)
+        # d/dmu = v^beta (mu - y) / v = (mu - y) / v^(1 - beta)
+        grads = pair_grads(ctx.needs_input_grad, r.mul_(v.pow_(ctx.beta - 1)).mul_(scale)) if any(ctx.needs_input_grad[:2]) else (None, None)
+        return *grads, grad_var, None, None, None
 
 
 def beta_nll_loss(
@@ -370,34 +374,41 @@ def beta_nll_loss(
     fn = "beta_nll_loss"
     check_number(fn, "beta", beta, low=0.0)
     x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
-    loss = _BetaNLL.apply(x, y, v, float(beta), float(eps))
-    return reduce(loss, reduction, dtype=out_dtype, fn=fn)
+    return _BetaNLL.apply(x, y, v, float(beta), float(eps), reduction).to(out_dtype)
 
 
 class _StudentTNLL(torch.autograd.Function):
-    """Element-wise Student-t NLL without its constant, :math:`\\log s + \\frac{\\nu + 1}{2}\\log(1 + r^2 / (\\nu s^2))`, with ``s = max(scale, eps)``."""
+    r""":math:`\log s + \frac{\nu + 1}{2}\log(1 + r^2 / (\nu s^2)) + C_\nu` with ``s = max(scale, eps)``, reduced inside the Function.
+
+    The gradient is the one derived in the choosing chapter, evaluated at the clamped scale (the
+    clamp is not differentiated), times the reduction's scale.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, scale: torch.Tensor, df: float, eps: float) -> torch.Tensor:
+    def forward(ctx, input, target, scale, df, eps, reduction, const):
         ctx.save_for_backward(input, target, scale)
-        ctx.df, ctx.eps = df, eps
+        ctx.df, ctx.eps, ctx.reduction = df, eps, reduction
         s = scale.clamp(min=eps)
-        z = (input - target) / s
-        return torch.log(s) + 0.5 * (df + 1) * torch.log1p(z * z / df)
+        z = (input - target).div_(s)
+        loss = z.square_().div_(df).log1p_().mul_(0.5 * (df + 1)).add_(s.log_()).add_(const)
+        return reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
+    def backward(ctx, grad_output):
         input, target, scale = ctx.saved_tensors
         df = ctx.df
+        g_scale = grad_scale(grad_output, ctx.reduction, input.shape)
         s = scale.clamp(min=ctx.eps)
         r = input - target
-        denom = df * s * s + r * r  # nu s^2 + r^2
-        g = (df + 1) * r / denom  # d/dmu = (nu + 1) r / (nu s^2 + r^2)
-        grad_input = g * grad_output if ctx.needs_input_grad[0] else None
-        grad_target = -g * grad_output if ctx.needs_input_grad[1] else None
-        # d/ds = 1/s - (nu + 1) r^2 / (s (nu s^2 + r^2)) = nu (s^2 - r^2) / (s (nu s^2 + r^2))
-        grad_scale = df * (s * s - r * r) / (s * denom) * grad_output if ctx.needs_input_grad[2] else None
-        return grad_input, grad_target, grad_scale, None, None
+        r2 = r * r
+        denom = (s * s).mul_(df).add_(r2)  # D = nu s^2 + r^2
+        grad_scale_arg = None
+        if ctx.needs_input_grad[2]:
+            # d/ds = 1/s - (nu + 1) r^2 / (s D) = nu (s^2 - r^2) / (s D)
+            grad_scale_arg = (s * s).sub_(r2).mul_(df).div_(s).div_(denom).mul_(g_scale)
+        # d/dmu = (nu + 1) r / D
+        grads = pair_grads(ctx.needs_input_grad, r.div_(denom).mul_(g_scale).mul_(df + 1)) if any(ctx.needs_input_grad[:2]) else (None, None)
+        return *grads, grad_scale_arg, None, None, None, None
 
 
 def student_t_nll_loss(
@@ -478,12 +489,11 @@ def student_t_nll_loss(
     fn = "student_t_nll_loss"
     check_number(fn, "df", df, low=0.0, high=math.inf, low_open=True, high_open=True)
     x, y, s, out_dtype = _check_gaussian_args(fn, input, target, scale, eps, reduction, name="scale", what="a scale")
-    loss = _StudentTNLL.apply(x, y, s, float(df), float(eps))
     const = math.lgamma(0.5 * df) - math.lgamma(0.5 * (df + 1)) + 0.5 * math.log(df * math.pi)
-    return reduce(loss + const, reduction, dtype=out_dtype, fn=fn)
+    return _StudentTNLL.apply(x, y, s, float(df), float(eps), reduction, const).to(out_dtype)
 
 
-class GaussianNLLLoss(nn.Module):
+class GaussianNLLLoss(_Loss):
     """Module form of :func:`gaussian_nll_loss`; mirrors :class:`torch.nn.GaussianNLLLoss`.
 
     Example:
@@ -494,19 +504,15 @@ class GaussianNLLLoss(nn.Module):
     """
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
-        super().__init__()
         check_number("GaussianNLLLoss", "eps", eps, low=0.0)
-        check_reduction("GaussianNLLLoss", reduction)
-        self.full, self.eps, self.reduction = full, eps, reduction
+        super().__init__(reduction, full=full, eps=eps)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor | float) -> torch.Tensor:
         return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
 
 
-class PoissonNLLLoss(nn.Module):
+class PoissonNLLLoss(_Loss):
     """Module form of :func:`poisson_nll_loss`; mirrors :class:`torch.nn.PoissonNLLLoss`.
 
     Example:
@@ -517,19 +523,15 @@ class PoissonNLLLoss(nn.Module):
     """
 
     def __init__(self, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean") -> None:
-        super().__init__()
         check_number("PoissonNLLLoss", "eps", eps, low=0.0)
-        check_reduction("PoissonNLLLoss", reduction)
-        self.log_input, self.full, self.eps, self.reduction = log_input, full, eps, reduction
+        super().__init__(reduction, log_input=log_input, full=full, eps=eps)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return poisson_nll_loss(input, target, log_input=self.log_input, full=self.full, eps=self.eps, reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"log_input={self.log_input}, full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
 
 
-class BetaNLLLoss(nn.Module):
+class BetaNLLLoss(_Loss):
     """Module form of :func:`beta_nll_loss`.
 
     Example:
@@ -540,20 +542,16 @@ class BetaNLLLoss(nn.Module):
     """
 
     def __init__(self, *, beta: float = 0.5, eps: float = 1e-6, reduction: str = "mean") -> None:
-        super().__init__()
         check_number("BetaNLLLoss", "beta", beta, low=0.0)
         check_number("BetaNLLLoss", "eps", eps, low=0.0)
-        check_reduction("BetaNLLLoss", reduction)
-        self.beta, self.eps, self.reduction = beta, eps, reduction
+        super().__init__(reduction, beta=beta, eps=eps)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor, var: torch.Tensor | float) -> torch.Tensor:
         return beta_nll_loss(input, target, var, beta=self.beta, eps=self.eps, reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, eps={self.eps}, reduction={self.reduction!r}"
 
 
-class StudentTNLLLoss(nn.Module):
+class StudentTNLLLoss(_Loss):
     """Module form of :func:`student_t_nll_loss`.
 
     Example:
@@ -564,14 +562,10 @@ class StudentTNLLLoss(nn.Module):
     """
 
     def __init__(self, *, df: float, eps: float = 1e-6, reduction: str = "mean") -> None:
-        super().__init__()
         check_number("StudentTNLLLoss", "df", df, low=0.0, high=math.inf, low_open=True, high_open=True)
         check_number("StudentTNLLLoss", "eps", eps, low=0.0)
-        check_reduction("StudentTNLLLoss", reduction)
-        self.df, self.eps, self.reduction = df, eps, reduction
+        super().__init__(reduction, df=df, eps=eps)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor, scale: torch.Tensor | float) -> torch.Tensor:
         return student_t_nll_loss(input, target, scale, df=self.df, eps=self.eps, reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"df={self.df}, eps={self.eps}, reduction={self.reduction!r}"
