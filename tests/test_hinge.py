@@ -239,3 +239,17 @@ def test_multilabel_soft_margin_errors():
         multilabel_soft_margin_loss(torch.tensor(0.0), torch.tensor(1.0))
     with pytest.raises(ValueError, match=r"multilabel_soft_margin_loss: weight shape \(1, 3\) does not match input shape \(2, 3\)"):
         multilabel_soft_margin_loss(torch.zeros(2, 3), torch.zeros(2, 3), weight=torch.ones(1, 3))
+
+
+@pytest.mark.parametrize("name", ["soft_margin_loss", "multilabel_soft_margin_loss"])
+def test_integer_targets_are_accepted_as_pytorch_does(name):
+    # PyTorch takes int64 labels for both (its module tests pass them); lossbook gives the same numbers
+    import torch.nn.functional as F
+
+    from lossbook import losses as L
+
+    x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[1, -1, 1], [-1, 1, 1]]) if name == "soft_margin_loss" else torch.tensor([[1, 0, 1], [0, 1, 1]])
+    got, expected = getattr(L, name)(x, y), getattr(F, name)(x, y)
+    torch.testing.assert_close(got, expected, rtol=1e-12, atol=0)
+    torch.testing.assert_close(torch.autograd.grad(got, x)[0], torch.autograd.grad(expected, x)[0], rtol=1e-12, atol=0)

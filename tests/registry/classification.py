@@ -524,7 +524,7 @@ REGISTRY: tuple[LossCase, ...] = (
         bad=(
             BadInput(lambda: (torch.zeros(2, 3), torch.zeros(3, 3)), {}, ValueError, r"multilabel_soft_margin_loss: target shape \(3, 3\) does not match input shape \(2, 3\)"),
             BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {"weight": torch.ones(4)}, ValueError, r"multilabel_soft_margin_loss: weight shape \(4,\) does not match input shape \(2, 3\): expected \(3,\)"),
-            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3, dtype=torch.long)), {}, TypeError, r"multilabel_soft_margin_loss: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(2, 3), [[0, 1, 0], [1, 0, 0]]), {}, TypeError, r"multilabel_soft_margin_loss: target must be a torch.Tensor, got list"),
         ),
     ),
 )
