@@ -45,7 +45,7 @@ class _GaussianNLL(torch.autograd.Function):
         ctx.save_for_backward(input, target, var)
         ctx.eps, ctx.reduction = eps, reduction
         v = var.clamp(min=eps)
-        loss = (input - target).square_().div_(v).add_(v.log_())  # r^2 / v + log v
+        loss = torch.addcdiv(v.log(), (input - target).square_(), v)  # log v + r^2 / v
         loss = loss.mul_(0.5).add_(const) if const else loss.mul_(0.5)
         return reduce(loss, reduction)
 
@@ -53,12 +53,12 @@ class _GaussianNLL(torch.autograd.Function):
     def backward(ctx, grad_output):
         input, target, var = ctx.saved_tensors
         scale = grad_scale(grad_output, ctx.reduction, input.shape)
-        v = var.clamp(min=ctx.eps)
-        z = (input - target).div_(v)  # d/dmu = (mu - y) / v
+        w = var.clamp(min=ctx.eps).reciprocal_()  # 1 / v
+        z = (input - target).mul_(w)  # d/dmu = (mu - y) / v
         grad_var = None
         if ctx.needs_input_grad[2]:
-            # d/dv = (1/v - (mu - y)^2 / v^2) / 2 = (1 - z^2 v) / (2 v)
-            grad_var = (z * z).mul_(v).neg_().add_(1).div_(v).mul_(scale).mul_(0.5)
+            # d/dv = (1/v - (mu - y)^2 / v^2) / 2 = (w - z^2) / 2
+            grad_var = torch.addcmul(w, z, z, value=-1.0).mul_(scale * 0.5)
         grad_input, grad_target = pair_grads(ctx.needs_input_grad, z.mul_(scale)) if any(ctx.needs_input_grad[:2]) else (None, None)
         return grad_input, grad_target, grad_var, None, None, None
 
@@ -89,8 +89,14 @@ def _check_gaussian_args(fn: str, input, target, var, eps, reduction, name: str 
     check_reduction(fn, reduction)
     out_dtype = torch.promote_types(torch.promote_types(input.dtype, target.dtype), var.dtype)
     dtype = _compute_dtype(out_dtype)
-    x, y, v = (t.to(dtype) for t in (input, target, var))
-    return x, y.expand(x.shape), v.expand(x.shape), out_dtype
+    x, y, v = (t if t.dtype == dtype else t.to(dtype) for t in (input, target, var))
+    shape = x.shape
+    return x, (y if y.shape == shape else y.expand(shape)), (v if v.shape == shape else v.expand(shape)), out_dtype
+
+
+def _cast(loss: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """The result in the dtype the arguments promote to (half precision was computed in float32)."""
+    return loss if loss.dtype == dtype else loss.to(dtype)
 
 
 def gaussian_nll_loss(
@@ -158,7 +164,7 @@ def gaussian_nll_loss(
     """
     fn = "gaussian_nll_loss"
     x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
-    return _GaussianNLL.apply(x, y, v, float(eps), reduction, _HALF_LOG_2PI if full else 0.0).to(out_dtype)
+    return _cast(_GaussianNLL.apply(x, y, v, float(eps), reduction, _HALF_LOG_2PI if full else 0.0), out_dtype)
 
 
 class _PoissonNLL(torch.autograd.Function):
@@ -269,8 +275,8 @@ def poisson_nll_loss(
     check_reduction(fn, reduction)
     out_dtype = torch.promote_types(input.dtype, target.dtype)
     dtype = _compute_dtype(out_dtype)
-    x, y = input.to(dtype), target.to(dtype)
-    return _PoissonNLL.apply(x, y, bool(log_input), bool(full), float(eps), reduction).to(out_dtype)
+    x, y = (t if t.dtype == dtype else t.to(dtype) for t in (input, target))
+    return _cast(_PoissonNLL.apply(x, y, bool(log_input), bool(full), float(eps), reduction), out_dtype)
 
 
 class _BetaNLL(torch.autograd.Function):
@@ -285,8 +291,8 @@ class _BetaNLL(torch.autograd.Function):
         ctx.save_for_backward(input, target, var)
         ctx.beta, ctx.eps, ctx.reduction = beta, eps, reduction
         v = var.clamp(min=eps)
-        loss = (input - target).square_().div_(v).add_(v.log())  # r^2 / v + log v
-        loss = loss.mul_(v.pow_(beta)).mul_(0.5) if beta else loss.mul_(0.5)
+        loss = torch.addcdiv(v.log(), (input - target).square_(), v)  # log v + r^2 / v
+        loss = loss.mul_(v.pow_(beta).mul_(0.5)) if beta else loss.mul_(0.5)
         return reduce(loss, reduction)
 
     @staticmethod
@@ -294,13 +300,14 @@ class _BetaNLL(torch.autograd.Function):
         input, target, var = ctx.saved_tensors
         scale = grad_scale(grad_output, ctx.reduction, input.shape)
         v = var.clamp(min=ctx.eps)
+        w = v.pow(ctx.beta - 1)  # v^(beta - 1)
         r = input - target
+        rw = r * w  # d/dmu = v^beta (mu - y) / v = (mu - y) / v^(1 - beta)
         grad_var = None
         if ctx.needs_input_grad[2]:
-            # d/dv = v^beta (v - (mu - y)^2) / (2 v^2) = (v - r^2) v^(beta - 2) / 2
-            grad_var = (r * r).neg_().add_(v).mul_(v.pow(ctx.beta - 2)).mul_(scale).mul_(0.5)
-        # d/dmu = v^beta (mu - y) / v = (mu - y) / v^(1 - beta)
-        grads = pair_grads(ctx.needs_input_grad, r.mul_(v.pow_(ctx.beta - 1)).mul_(scale)) if any(ctx.needs_input_grad[:2]) else (None, None)
+            # d/dv = v^beta (v - (mu - y)^2) / (2 v^2) = (w - r (r w) / v) / 2
+            grad_var = torch.addcdiv(w, r.mul_(rw), v, value=-1.0).mul_(scale * 0.5)
+        grads = pair_grads(ctx.needs_input_grad, rw.mul_(scale)) if any(ctx.needs_input_grad[:2]) else (None, None)
         return *grads, grad_var, None, None, None
 
 
@@ -374,7 +381,7 @@ def beta_nll_loss(
     fn = "beta_nll_loss"
     check_number(fn, "beta", beta, low=0.0)
     x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
-    return _BetaNLL.apply(x, y, v, float(beta), float(eps), reduction).to(out_dtype)
+    return _cast(_BetaNLL.apply(x, y, v, float(beta), float(eps), reduction), out_dtype)
 
 
 class _StudentTNLL(torch.autograd.Function):
@@ -490,7 +497,7 @@ def student_t_nll_loss(
     check_number(fn, "df", df, low=0.0, high=math.inf, low_open=True, high_open=True)
     x, y, s, out_dtype = _check_gaussian_args(fn, input, target, scale, eps, reduction, name="scale", what="a scale")
     const = math.lgamma(0.5 * df) - math.lgamma(0.5 * (df + 1)) + 0.5 * math.log(df * math.pi)
-    return _StudentTNLL.apply(x, y, s, float(df), float(eps), reduction, const).to(out_dtype)
+    return _cast(_StudentTNLL.apply(x, y, s, float(df), float(eps), reduction, const), out_dtype)
 
 
 class GaussianNLLLoss(_Loss):
