@@ -33,25 +33,27 @@ from lossbook.losses._validation import (
 
 
 class _Hinge(torch.autograd.Function):
-    r"""Element-wise :math:`\max(0, m - y x)` (or its square) with the chapter's (sub)gradient."""
+    r""":math:`\max(0, m - y x)` (or its square), reduced inside, with the chapter's (sub)gradient."""
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, margin: float, squared: bool) -> torch.Tensor:
-        z = margin - target * input
-        ctx.save_for_backward(input, target, z)
-        ctx.squared = squared
-        h = torch.clamp_min(z, 0)
-        return h * h if squared else h
+    def forward(ctx, input, target, margin, squared, reduction):
+        ctx.save_for_backward(input, target)
+        ctx.options = (margin, squared, reduction)
+        h = (target * input).neg_().add_(margin).clamp_min_(0)  # max(0, m - y x), in place
+        return reduce(h.square_() if squared else h, reduction)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target, z = ctx.saved_tensors
+    def backward(ctx, grad_output):
+        input, target = ctx.saved_tensors
+        margin, squared, reduction = ctx.options
+        s = grad_scale(grad_output, reduction, input.shape)
+        z = (target * input).neg_().add_(margin)
         # d/dz max(0, z) = 1 if z > 0 else 0 (0 at the kink z = 0);  d/dz max(0, z)^2 = 2 max(0, z)
-        dz = 2 * torch.clamp_min(z, 0) if ctx.squared else (z > 0).to(z.dtype)
-        dz = dz * grad_output
-        grad_input = -target * dz if ctx.needs_input_grad[0] else None  # dz/dx = -y
-        grad_target = -input * dz if ctx.needs_input_grad[1] else None  # dz/dy = -x
-        return grad_input, grad_target, None, None
+        dz = z.clamp_min_(0).mul_(2) if squared else (z > 0).to(z.dtype)
+        dz.mul_(s)
+        grad_input = (target * dz).neg_() if ctx.needs_input_grad[0] else None  # dz/dx = -y
+        grad_target = (input * dz).neg_() if ctx.needs_input_grad[1] else None  # dz/dy = -x
+        return grad_input, grad_target, None, None, None
 
 
 def hinge_loss(
@@ -125,7 +127,8 @@ def hinge_loss(
     check_reduction(fn, reduction)
     check_signs(fn, target)
     x, y = upcast(input, target)
-    return reduce(_Hinge.apply(x, y, float(margin), squared), reduction, dtype=input.dtype, fn=fn)
+    out = _Hinge.apply(x, y, float(margin), squared, reduction)
+    return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
 class HingeLoss(nn.Module):
@@ -246,30 +249,35 @@ class SoftMarginLoss(nn.Module):
 
 
 class _MultiMargin(torch.autograd.Function):
-    r"""Per example :math:`\frac{1}{C}\sum_{j \ne y} \max(0, m - x_y + x_j)^p` with the chapter's gradient."""
+    r"""Per example :math:`\frac{1}{C}\sum_{j \ne y} \max(0, m - x_y + x_j)^p`, weighted and reduced inside, with the chapter's gradient.
+
+    :math:`z_j = m - x_y + x_j` is computed for every class, the target's own (:math:`z_y = m`)
+    included, and that term, :math:`\max(0, m)^p`, is subtracted from each row's sum instead of
+    masked. The gradient, :math:`h'(z_j)/C` for :math:`j \ne y` and minus their sum at
+    :math:`y`, is at hand in the forward, which computes and keeps it; the backward scales it.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, p: int, margin: float) -> torch.Tensor:
+    def forward(ctx, input, target, p, margin, weight, reduction):
         n_classes = input.shape[1]
-        x_y = input.gather(1, target[:, None])
-        z = margin - x_y + input  # z[n, j] = m - x_y + x_j
-        active = z > 0
-        active.scatter_(1, target[:, None], False)  # the target's own term is left out
-        terms = torch.where(active, z if p == 1 else z * z, torch.zeros_like(z))
-        ctx.save_for_backward(z, active, target)
-        ctx.p, ctx.n_classes = p, n_classes
-        return terms.sum(dim=1) / n_classes
+        z = (input - input.gather(1, target[:, None])).add_(margin)  # z[n, j] = m - x_y + x_j
+        grad = None
+        if ctx.needs_input_grad[0]:
+            # d/dx_j = [z_j > 0] h'(z_j) / C for j != y (h' = 1, or 2 z for p = 2); d/dx_y = -(sum of those)
+            dz = (z > 0).to(z.dtype) if p == 1 else z.clamp_min(0).mul_(2)
+            dz.scatter_(1, target[:, None], 0.0)
+            grad = dz.scatter_(1, target[:, None], -dz.sum(dim=1, keepdim=True)).div_(n_classes)
+        h = z.clamp_min_(0)
+        rows = (h if p == 1 else h.square_()).sum(dim=1).sub_(max(margin, 0.0) ** p).div_(n_classes)
+        ctx.save_for_backward(grad, weight)
+        ctx.reduction = reduction
+        return reduce(rows, reduction, weight=weight, denominator=rows.numel())
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        z, active, target = ctx.saved_tensors
-        if not ctx.needs_input_grad[0]:
-            return None, None, None, None
-        # d/dx_j = [z_j > 0] h'(z_j) / C for j != y (h' = 1, or 2 z for p = 2); d/dx_y = -(sum of those)
-        dz = torch.where(active, torch.ones_like(z) if ctx.p == 1 else 2 * z, torch.zeros_like(z))
-        dz = dz * (grad_output[:, None] / ctx.n_classes)
-        grad_input = dz.scatter_add(1, target[:, None], -dz.sum(dim=1, keepdim=True))
-        return grad_input, None, None, None
+    def backward(ctx, grad_output):
+        grad, weight = ctx.saved_tensors
+        s = grad_scale(grad_output, ctx.reduction, grad.shape[:1], weight=weight, denominator=grad.shape[0])
+        return grad * (s.unsqueeze(1) if s.dim() > 0 else s), None, None, None, None, None
 
 
 def multi_margin_loss(
@@ -354,10 +362,14 @@ def multi_margin_loss(
         check_same_device(fn, "weight", weight, input)
     x, w = upcast(input, weight)
     t = target.reshape(-1)
-    loss = _MultiMargin.apply(x.reshape(n, n_classes), t, p, float(margin))
-    if w is not None:
-        loss = loss * w[t]
-    return reduce(loss.reshape(target.shape), reduction, dtype=input.dtype, fn=fn)
+    w_t = None if w is None else w[t]  # PyTorch weights each example by its target's class weight, then takes a plain mean
+    if w_t is not None and w_t.requires_grad:  # a learned weight: autograd differentiates the weighting
+        loss = _MultiMargin.apply(x.reshape(n, n_classes), t, p, float(margin), None, "none")
+        out = reduce(loss, reduction, weight=w_t, denominator=loss.numel(), dtype=input.dtype)
+    else:
+        out = _MultiMargin.apply(x.reshape(n, n_classes), t, p, float(margin), w_t, reduction)
+        out = out if out.dtype == input.dtype else out.to(input.dtype)
+    return out.reshape(target.shape) if reduction == "none" else out
 
 
 class MultiMarginLoss(nn.Module):

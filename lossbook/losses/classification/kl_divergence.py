@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_bool,
     check_number,
@@ -157,37 +157,45 @@ class KLDivLoss(nn.Module):
 
 
 class _Distillation(torch.autograd.Function):
-    r"""Element-wise :math:`T^2 p_k (\log p_k - \log q_k)` over the last dimension, with the chapter's gradients.
+    r""":math:`T^2 p_k (\log p_k - \log q_k)` over the last dimension, reduced inside, with the chapter's gradients.
 
     :math:`p = \operatorname{softmax}(u / T)` (the teacher, the target) and
     :math:`q = \operatorname{softmax}(s / T)` (the student, the model).
     """
 
     @staticmethod
-    def forward(ctx, student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
-        log_q = torch.log_softmax(student / temperature, dim=-1)
-        log_p = torch.log_softmax(teacher / temperature, dim=-1)
-        ctx.save_for_backward(log_q, log_p)
-        ctx.temperature = temperature
+    def forward(ctx, student, teacher, temperature, reduction):
+        T = temperature
+        log_q = torch.log_softmax(student / T, dim=-1)
+        log_p = torch.log_softmax(teacher / T, dim=-1)
+        p = log_p.exp()
+        d = log_p.sub_(log_q)  # log p - log q, in place on log p
+        q = log_q.exp_() if ctx.needs_input_grad[0] else None  # the student's q, in place on log q
+        ctx.save_for_backward(p, q, d)
+        ctx.temperature, ctx.reduction = T, reduction
         # exp(log_p) underflows to 0 for very unlikely classes, and then the term is 0 * finite = 0
-        return temperature**2 * torch.exp(log_p) * (log_p - log_q)
+        return reduce((p * d).mul_(T**2), reduction)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        log_q, log_p = ctx.saved_tensors
+    def backward(ctx, grad_output):
+        p, q, d = ctx.saved_tensors
         T = ctx.temperature
-        q, p = torch.exp(log_q), torch.exp(log_p)
+        g = grad_scale(grad_output, ctx.reduction, p.shape)  # the upstream gradient of each term
         grad_student = grad_teacher = None
         if ctx.needs_input_grad[0]:
-            # d ell_k / d s_j = -T p_k (delta_kj - q_j)  =>  grad_j = T (q_j sum_k g_k p_k - g_j p_j)
-            gp = grad_output * p
-            grad_student = T * (q * gp.sum(dim=-1, keepdim=True) - gp)
+            # d ell_k / d s_j = -T p_k (delta_kj - q_j)  =>  grad_j = T (q_j sum_k g_k p_k - g_j p_j),
+            # which is T g (q_j - p_j) when g is one number (a reduced loss), as sum_k p_k = 1
+            if g.dim() == 0:
+                grad_student = (q - p).mul_(g * T)
+            else:
+                gp = g * p
+                grad_student = (q * gp.sum(dim=-1, keepdim=True)).sub_(gp).mul_(T)
         if ctx.needs_input_grad[1]:
             # d ell_k / d u_j = T p_k (delta_kj - p_j) (log p_k - log q_k + 1)
             #   =>  grad_j = T (a_j - p_j sum_k a_k),  a_k = g_k p_k (log p_k - log q_k + 1)
-            a = grad_output * p * (log_p - log_q + 1)
-            grad_teacher = T * (a - p * a.sum(dim=-1, keepdim=True))
-        return grad_student, grad_teacher, None
+            a = (d + 1).mul_(p).mul_(g)
+            grad_teacher = a.sub_(p * a.sum(dim=-1, keepdim=True)).mul_(T)
+        return grad_student, grad_teacher, None, None
 
 
 def distillation_loss(
@@ -267,8 +275,9 @@ def distillation_loss(
     check_reduction(fn, reduction, KL_REDUCTIONS)
     s, u = upcast(student_logits, teacher_logits)
     class_dim = 1 if s.dim() > 1 else 0
-    terms = _Distillation.apply(s.movedim(class_dim, -1), u.movedim(class_dim, -1), float(temperature))
-    return reduce(terms.movedim(-1, class_dim), reduction, dtype=student_logits.dtype, fn=fn, allowed=KL_REDUCTIONS)
+    out = _Distillation.apply(s.movedim(class_dim, -1), u.movedim(class_dim, -1), float(temperature), reduction)
+    out = out.movedim(-1, class_dim) if reduction == "none" else out
+    return out if out.dtype == student_logits.dtype else out.to(student_logits.dtype)
 
 
 class DistillationLoss(nn.Module):
