@@ -373,3 +373,19 @@ def test_student_t_extreme_inputs_stay_finite(dtype, df):
         x.grad = s.grad = None
         out.sum().backward()
         assert torch.isfinite(x.grad).all() and torch.isfinite(s.grad).all()
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_hand_written_backwards_are_twice_differentiable(reduction):
+    # the probabilistic chapter takes the Hessian of poisson_nll_loss with autograd; every backward stays differentiable
+    mu, y, var = _float64_args(shape=(3, 2), seed=6)
+    counts = torch.tensor([[0.0, 1.5], [3.0, 0.5], [2.0, 4.0]], dtype=torch.float64)
+    calls = [
+        (lambda a, b, c: gaussian_nll_loss(a, b, c, reduction=reduction), (mu, y, var)),
+        (lambda a, b: poisson_nll_loss(a, b, full=True, reduction=reduction), (mu, counts)),
+        (lambda a: poisson_nll_loss(a, counts, log_input=False, reduction=reduction), (var,)),
+        (lambda a, b: beta_nll_loss(a, b, var, reduction=reduction), (mu, y)),
+        (lambda a, b, c: student_t_nll_loss(a, b, c, df=3.0, reduction=reduction), (mu, y, var)),
+    ]
+    for fn, args in calls:
+        assert torch.autograd.gradgradcheck(fn, tuple(a.clone().requires_grad_(True) for a in args))

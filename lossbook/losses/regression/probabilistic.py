@@ -59,7 +59,7 @@ class _GaussianNLL(torch.autograd.Function):
         if ctx.needs_input_grad[2]:
             # d/dv = (1/v - (mu - y)^2 / v^2) / 2 = (w - z^2) / 2
             grad_var = torch.addcmul(w, z, z, value=-1.0).mul_(scale * 0.5)
-        grad_input, grad_target = pair_grads(ctx.needs_input_grad, z.mul_(scale)) if any(ctx.needs_input_grad[:2]) else (None, None)
+        grad_input, grad_target = pair_grads(ctx.needs_input_grad, z * scale) if any(ctx.needs_input_grad[:2]) else (None, None)
         return grad_input, grad_target, grad_var, None, None, None
 
 
@@ -192,7 +192,7 @@ class _PoissonNLL(torch.autograd.Function):
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
             # d/deta = exp(eta) - y (the rate minus the count);  d/dlambda = 1 - y / (lambda + eps)
-            grad = torch.exp(input).sub_(target) if ctx.log_input else (target / (input + ctx.eps)).neg_().add_(1)
+            grad = torch.exp(input) - target if ctx.log_input else (target / (input + ctx.eps)).neg_().add_(1)  # exp's output stays intact: a Hessian differentiates this
             grad_input = grad.mul_(scale)
         if ctx.needs_input_grad[1]:
             grad = -input if ctx.log_input else torch.log(input + ctx.eps).neg_()
@@ -414,7 +414,7 @@ class _StudentTNLL(torch.autograd.Function):
             # d/ds = 1/s - (nu + 1) r^2 / (s D) = nu (s^2 - r^2) / (s D)
             grad_scale_arg = (s * s).sub_(r2).mul_(df).div_(s).div_(denom).mul_(g_scale)
         # d/dmu = (nu + 1) r / D
-        grads = pair_grads(ctx.needs_input_grad, r.div_(denom).mul_(g_scale).mul_(df + 1)) if any(ctx.needs_input_grad[:2]) else (None, None)
+        grads = pair_grads(ctx.needs_input_grad, (r / denom).mul_(g_scale).mul_(df + 1)) if any(ctx.needs_input_grad[:2]) else (None, None)
         return *grads, grad_scale_arg, None, None, None, None
 
 
