@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from lossbook.losses._reduction import reduce, upcast
+from lossbook.losses._module import _Loss
+from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import check_number, check_optional_weight, check_pair, check_reduction
 
 
 class _Pinball(torch.autograd.Function):
-    """Element-wise pinball loss :math:`\\rho_\\tau(y - x)` with the gradient derived in the quantile chapter."""
+    """Pinball loss :math:`\\rho_\\tau(y - x)`, weighted and reduced inside, with the gradient derived in the quantile chapter.
+
+    :math:`\\rho_\\tau(u) = \\tau u - \\min(u, 0)`, and its slope :math:`\\tau` for :math:`u > 0`,
+    :math:`\\tau - 1` for :math:`u < 0` and 0 at :math:`u = 0` is :math:`s (\\tfrac12 + (\\tau - \\tfrac12) s)`
+    with :math:`s = \\operatorname{sign}(u)`: a few in-place passes, no masks.
+    """
 
     @staticmethod
-    def forward(ctx, input: torch.Tensor, target: torch.Tensor, quantile: float) -> torch.Tensor:
-        ctx.save_for_backward(input, target)
-        ctx.quantile = quantile
+    def forward(ctx, input, target, quantile, weight, reduction):
+        ctx.save_for_backward(input, target, weight)
+        ctx.quantile, ctx.reduction = quantile, reduction
         u = target - input
-        return torch.where(u >= 0, quantile * u, (quantile - 1) * u)
+        below = u.clamp(max=0)
+        return reduce(u.mul_(quantile).sub_(below), reduction, weight=weight)
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        input, target = ctx.saved_tensors
+    def backward(ctx, grad_output):
+        input, target, weight = ctx.saved_tensors
         tau = ctx.quantile
-        u = target - input
+        scale = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight)
         # d rho / du = tau (u > 0), tau - 1 (u < 0), and 0 at u = 0 (a subgradient: 0 lies in [tau - 1, tau])
-        slope = tau * (u > 0).to(u.dtype) + (tau - 1) * (u < 0).to(u.dtype)
-        grad = slope * grad_output  # the gradient with respect to the target (du/dy = 1)
-        grad_input = -grad if ctx.needs_input_grad[0] else None  # du/dx = -1
+        s = (target - input).sign_()
+        grad = s.mul(tau - 0.5).add_(0.5).mul_(s).mul_(scale)  # the gradient with respect to the target (du/dy = 1)
         grad_target = grad if ctx.needs_input_grad[1] else None
-        return grad_input, grad_target, None
+        grad_input = None
+        if ctx.needs_input_grad[0]:  # du/dx = -1
+            grad_input = -grad if grad_target is not None else grad.neg_()
+        return grad_input, grad_target, None, None, None
 
 
 def quantile_loss(
@@ -101,10 +109,13 @@ def quantile_loss(
     check_reduction("quantile_loss", reduction)
     check_optional_weight("quantile_loss", weight, input)
     x, y, w = upcast(input, target, weight)
-    return reduce(_Pinball.apply(x, y, float(quantile)), reduction, weight=w, dtype=input.dtype, fn="quantile_loss")
+    if w is not None and w.requires_grad:  # a learned weight: autograd differentiates the weighting
+        return reduce(_Pinball.apply(x, y, float(quantile), None, "none"), reduction, weight=w, dtype=input.dtype)
+    out = _Pinball.apply(x, y, float(quantile), w, reduction)
+    return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
-class QuantileLoss(nn.Module):
+class QuantileLoss(_Loss):
     """Module form of :func:`quantile_loss`.
 
     Example:
@@ -115,14 +126,8 @@ class QuantileLoss(nn.Module):
     """
 
     def __init__(self, quantile: float = 0.5, reduction: str = "mean") -> None:
-        super().__init__()
         check_number("QuantileLoss", "quantile", quantile, low=0, high=1, low_open=True, high_open=True)
-        check_reduction("QuantileLoss", reduction)
-        self.quantile = quantile
-        self.reduction = reduction
+        super().__init__(reduction, quantile=quantile)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return quantile_loss(input, target, quantile=self.quantile, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"quantile={self.quantile}, reduction={self.reduction!r}"
