@@ -47,5 +47,5 @@ class _Loss(nn.Module):
     def extra_repr(self) -> str:
         """The options that are not tensors, in the order of the class's ``__init__`` arguments."""
         order = [name for name in inspect.signature(type(self).__init__).parameters if name in self._option_names]
-        shown = (name for name in order if not isinstance(getattr(self, name), torch.Tensor | None))
+        shown = (name for name in order if name not in self._buffers and not isinstance(getattr(self, name), torch.Tensor))
         return ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from numbers import Integral
 
 import torch
-from torch import nn
 
+from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_class_target,
@@ -383,7 +383,7 @@ def nll_loss(
     return out.squeeze(0) if reduction == "none" and input.dim() == 1 else out
 
 
-class CrossEntropyLoss(nn.Module):
+class CrossEntropyLoss(_Loss):
     """Module form of :func:`cross_entropy`; mirrors :class:`torch.nn.CrossEntropyLoss`.
 
     Example:
@@ -400,13 +400,8 @@ class CrossEntropyLoss(nn.Module):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
-        check_reduction("CrossEntropyLoss", reduction)
         check_number("CrossEntropyLoss", "label_smoothing", label_smoothing, low=0.0, high=1.0)
-        self.register_buffer("weight", weight)
-        self.ignore_index = ignore_index
-        self.reduction = reduction
-        self.label_smoothing = label_smoothing
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing, buffers=("weight",))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return cross_entropy(
@@ -418,11 +413,8 @@ class CrossEntropyLoss(nn.Module):
             label_smoothing=self.label_smoothing,
         )
 
-    def extra_repr(self) -> str:
-        return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}, label_smoothing={self.label_smoothing}"
 
-
-class NLLLoss(nn.Module):
+class NLLLoss(_Loss):
     """Module form of :func:`nll_loss`; mirrors :class:`torch.nn.NLLLoss`.
 
     Example:
@@ -433,14 +425,7 @@ class NLLLoss(nn.Module):
     """
 
     def __init__(self, weight: torch.Tensor | None = None, ignore_index: int = -100, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("NLLLoss", reduction)
-        self.register_buffer("weight", weight)
-        self.ignore_index = ignore_index
-        self.reduction = reduction
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index, buffers=("weight",))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}"

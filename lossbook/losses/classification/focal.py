@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 
+from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_class_target,
@@ -169,7 +169,7 @@ def sigmoid_focal_loss(
     return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
-class SigmoidFocalLoss(nn.Module):
+class SigmoidFocalLoss(_Loss):
     """Module form of :func:`sigmoid_focal_loss`.
 
     Example:
@@ -180,18 +180,13 @@ class SigmoidFocalLoss(nn.Module):
     """
 
     def __init__(self, alpha: float | None = 0.25, gamma: float = 2.0, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("SigmoidFocalLoss", reduction)
         check_number("SigmoidFocalLoss", "gamma", gamma, low=0.0)
         if alpha is not None:
             check_number("SigmoidFocalLoss", "alpha", alpha, low=0.0, high=1.0)
-        self.alpha, self.gamma, self.reduction = alpha, gamma, reduction
+        super().__init__(reduction, alpha=alpha, gamma=gamma)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return sigmoid_focal_loss(input, target, alpha=self.alpha, gamma=self.gamma, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}, gamma={self.gamma}, reduction={self.reduction!r}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -349,7 +344,7 @@ def focal_loss(
     return _class_loss("focal", fn, input, target, float(gamma), weight=weight, ignore_index=ignore_index, reduction=reduction)
 
 
-class FocalLoss(nn.Module):
+class FocalLoss(_Loss):
     """Module form of :func:`focal_loss`; its options mirror :class:`torch.nn.CrossEntropyLoss`.
 
     Example:
@@ -364,19 +359,13 @@ class FocalLoss(nn.Module):
     def __init__(
         self, gamma: float = 2.0, weight: torch.Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
     ) -> None:
-        super().__init__()
-        check_reduction("FocalLoss", reduction)
         check_number("FocalLoss", "gamma", gamma, low=0.0)
-        self.register_buffer("weight", weight)
-        self.gamma, self.ignore_index, self.reduction = gamma, ignore_index, reduction
+        super().__init__(reduction, weight=weight, gamma=gamma, ignore_index=ignore_index, buffers=("weight",))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return focal_loss(
             input, target, gamma=self.gamma, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction
         )
-
-    def extra_repr(self) -> str:
-        return f"gamma={self.gamma}, ignore_index={self.ignore_index}, reduction={self.reduction!r}"
 
 
 def poly1_cross_entropy(
@@ -439,7 +428,7 @@ def poly1_cross_entropy(
     return _class_loss("poly1", fn, input, target, float(epsilon), reduction=reduction)
 
 
-class Poly1CrossEntropyLoss(nn.Module):
+class Poly1CrossEntropyLoss(_Loss):
     """Module form of :func:`poly1_cross_entropy`.
 
     Example:
@@ -450,13 +439,8 @@ class Poly1CrossEntropyLoss(nn.Module):
     """
 
     def __init__(self, epsilon: float = 1.0, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("Poly1CrossEntropyLoss", reduction)
         check_number("Poly1CrossEntropyLoss", "epsilon", epsilon, low=-1.0)
-        self.epsilon, self.reduction = epsilon, reduction
+        super().__init__(reduction, epsilon=epsilon)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return poly1_cross_entropy(input, target, epsilon=self.epsilon, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"epsilon={self.epsilon}, reduction={self.reduction!r}"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 from torch.nn.functional import softplus
 
+from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_bool,
@@ -131,7 +131,7 @@ def hinge_loss(
     return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
-class HingeLoss(nn.Module):
+class HingeLoss(_Loss):
     """Module form of :func:`hinge_loss`.
 
     Example:
@@ -142,17 +142,12 @@ class HingeLoss(nn.Module):
     """
 
     def __init__(self, *, margin: float = 1.0, squared: bool = False, reduction: str = "mean") -> None:
-        super().__init__()
         check_number("HingeLoss", "margin", margin)
         check_bool("HingeLoss", "squared", squared)
-        check_reduction("HingeLoss", reduction)
-        self.margin, self.squared, self.reduction = margin, squared, reduction
+        super().__init__(reduction, margin=margin, squared=squared)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return hinge_loss(input, target, margin=self.margin, squared=self.squared, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"margin={self.margin}, squared={self.squared}, reduction={self.reduction!r}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -229,19 +224,14 @@ def soft_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction: str =
     return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
-class SoftMarginLoss(nn.Module):
+class SoftMarginLoss(_Loss):
     """Module form of :func:`soft_margin_loss`; mirrors :class:`torch.nn.SoftMarginLoss`."""
 
     def __init__(self, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("SoftMarginLoss", reduction)
-        self.reduction = reduction
+        super().__init__(reduction)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return soft_margin_loss(input, target, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -372,23 +362,17 @@ def multi_margin_loss(
     return out.reshape(target.shape) if reduction == "none" else out
 
 
-class MultiMarginLoss(nn.Module):
+class MultiMarginLoss(_Loss):
     """Module form of :func:`multi_margin_loss`; mirrors :class:`torch.nn.MultiMarginLoss` (``weight`` is a buffer)."""
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight: torch.Tensor | None = None, reduction: str = "mean") -> None:
-        super().__init__()
         if isinstance(p, bool) or p not in (1, 2):
             raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p!r}")
         check_number("MultiMarginLoss", "margin", margin)
-        check_reduction("MultiMarginLoss", reduction)
-        self.p, self.margin, self.reduction = p, margin, reduction
-        self.register_buffer("weight", weight)
+        super().__init__(reduction, p=p, margin=margin, weight=weight, buffers=("weight",))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, margin={self.margin}, reduction={self.reduction!r}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -506,19 +490,14 @@ def multilabel_margin_loss(input: torch.Tensor, target: torch.Tensor, reduction:
     return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
-class MultiLabelMarginLoss(nn.Module):
+class MultiLabelMarginLoss(_Loss):
     """Module form of :func:`multilabel_margin_loss`; mirrors :class:`torch.nn.MultiLabelMarginLoss`."""
 
     def __init__(self, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("MultiLabelMarginLoss", reduction)
-        self.reduction = reduction
+        super().__init__(reduction)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return multilabel_margin_loss(input, target, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -611,17 +590,11 @@ def multilabel_soft_margin_loss(
     return reduce(loss.sum(dim=-1) / n_classes, reduction, dtype=input.dtype, fn=fn)
 
 
-class MultiLabelSoftMarginLoss(nn.Module):
+class MultiLabelSoftMarginLoss(_Loss):
     """Module form of :func:`multilabel_soft_margin_loss`; mirrors :class:`torch.nn.MultiLabelSoftMarginLoss`."""
 
     def __init__(self, weight: torch.Tensor | None = None, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("MultiLabelSoftMarginLoss", reduction)
-        self.reduction = reduction
-        self.register_buffer("weight", weight)
+        super().__init__(reduction, weight=weight, buffers=("weight",))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"

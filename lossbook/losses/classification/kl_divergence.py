@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
+from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_bool,
@@ -131,7 +131,7 @@ def kl_div(
     return reduce(_KLDiv.apply(x, t, log_target), reduction, dtype=input.dtype, fn="kl_div", allowed=KL_REDUCTIONS)
 
 
-class KLDivLoss(nn.Module):
+class KLDivLoss(_Loss):
     """Module form of :func:`kl_div`; mirrors :class:`torch.nn.KLDivLoss`.
 
     Example:
@@ -143,17 +143,11 @@ class KLDivLoss(nn.Module):
     """
 
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
-        super().__init__()
-        check_reduction("KLDivLoss", reduction, KL_REDUCTIONS)
         check_bool("KLDivLoss", "log_target", log_target)
-        self.reduction = reduction
-        self.log_target = log_target
+        super().__init__(reduction, log_target=log_target, allowed=KL_REDUCTIONS)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, log_target={self.log_target}"
 
 
 class _Distillation(torch.autograd.Function):
@@ -280,7 +274,7 @@ def distillation_loss(
     return out if out.dtype == student_logits.dtype else out.to(student_logits.dtype)
 
 
-class DistillationLoss(nn.Module):
+class DistillationLoss(_Loss):
     """Module form of :func:`distillation_loss`.
 
     Example:
@@ -292,14 +286,8 @@ class DistillationLoss(nn.Module):
     """
 
     def __init__(self, temperature: float = 2.0, reduction: str = "batchmean") -> None:
-        super().__init__()
         check_number("DistillationLoss", "temperature", temperature, low=0.0, low_open=True, high_open=True)
-        check_reduction("DistillationLoss", reduction, KL_REDUCTIONS)
-        self.temperature = temperature
-        self.reduction = reduction
+        super().__init__(reduction, temperature=temperature, allowed=KL_REDUCTIONS)
 
     def forward(self, student_logits: torch.Tensor, teacher_logits: torch.Tensor) -> torch.Tensor:
         return distillation_loss(student_logits, teacher_logits, temperature=self.temperature, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"temperature={self.temperature}, reduction={self.reduction!r}"

@@ -11,8 +11,8 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
+from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import check_in_interval, check_number, check_pair, check_reduction
 
@@ -164,7 +164,7 @@ def asymmetric_loss(
     return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
-class AsymmetricLoss(nn.Module):
+class AsymmetricLoss(_Loss):
     """Module form of :func:`asymmetric_loss`.
 
     Example:
@@ -175,17 +175,12 @@ class AsymmetricLoss(nn.Module):
     """
 
     def __init__(self, gamma_pos: float = 0.0, gamma_neg: float = 4.0, clip: float = 0.05, reduction: str = "mean") -> None:
-        super().__init__()
-        check_reduction("AsymmetricLoss", reduction)
         check_number("AsymmetricLoss", "gamma_pos", gamma_pos, low=0.0)
         check_number("AsymmetricLoss", "gamma_neg", gamma_neg, low=0.0)
         check_number("AsymmetricLoss", "clip", clip, low=0.0, high=1.0, high_open=True)
-        self.gamma_pos, self.gamma_neg, self.clip, self.reduction = gamma_pos, gamma_neg, clip, reduction
+        super().__init__(reduction, gamma_pos=gamma_pos, gamma_neg=gamma_neg, clip=clip)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return asymmetric_loss(
             input, target, gamma_pos=self.gamma_pos, gamma_neg=self.gamma_neg, clip=self.clip, reduction=self.reduction
         )
-
-    def extra_repr(self) -> str:
-        return f"gamma_pos={self.gamma_pos}, gamma_neg={self.gamma_neg}, clip={self.clip}, reduction={self.reduction!r}"
