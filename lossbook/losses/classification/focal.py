@@ -7,8 +7,6 @@ where the naive ``(1 - p_t) ** gamma`` has an infinite derivative at :math:`p_t 
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from lossbook.losses._module import _Loss
@@ -22,14 +20,6 @@ from lossbook.losses._validation import (
     check_reduction,
 )
 from lossbook.losses.classification.cross_entropy import _target_weights
-
-_LOG_HALF = -math.log(2.0)
-
-
-def _power(log_base: torch.Tensor, exponent: float) -> torch.Tensor:
-    """``base ** exponent`` from ``log(base)``; exactly 1 for ``exponent == 0`` (also where ``base == 0``)."""
-    return torch.ones_like(log_base) if exponent == 0 else torch.exp(exponent * log_base)
-
 
 # ---------------------------------------------------------------------------------------
 # Sigmoid (binary, one logit per element) focal loss
