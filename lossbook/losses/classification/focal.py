@@ -1,8 +1,11 @@
 """Focal losses and Poly-1 cross-entropy. Chapter: ``book/classification/focal.ipynb``.
 
-Each loss is written in log space, so that its value and its hand-written gradient stay
-finite at saturated logits for every focusing exponent, including :math:`\\gamma < 1`,
-where the naive ``(1 - p_t) ** gamma`` has an infinite derivative at :math:`p_t = 1`.
+Each loss computes :math:`1 - p_t` without cancellation (as a sum of non-negative terms)
+and writes its gradient with bounded ratios, so that its value and its hand-written
+gradient stay finite at saturated logits for every focusing exponent, including
+:math:`\\gamma < 1`, where the naive ``(1 - p_t) ** gamma`` has an infinite derivative at
+:math:`p_t = 1`. The forward computes the gradient from what it already holds, keeps it,
+and the backward multiplies it by the reduction's scale.
 """
 
 from __future__ import annotations
