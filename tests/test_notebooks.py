@@ -68,3 +68,24 @@ def test_notebook_committed_executed_and_clean(path):
             assert not (out["output_type"] == "stream" and out.get("name") == "stderr"), f"code cell {i} prints to stderr: {''.join(out['text'])[:200]}"
             text = json.dumps(out.get("text", "")) + json.dumps(out.get("data", {}).get("text/plain", ""))
             assert not LOCAL_PATH.search(text), f"code cell {i} shows a local path"
+
+
+def _figure_cells(path: Path) -> list[tuple[int, dict]]:
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    return [(i, c) for i, c in enumerate(cells, 1) if any("image/png" in out.get("data", {}) for out in c["outputs"])]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_figure_has_a_caption_and_alt_text(path):
+    """Each cell that draws a figure carries MyST-NB's caption, name and alt text (the browser test checks the page)."""
+    for i, cell in _figure_cells(path):
+        mystnb = cell.get("metadata", {}).get("mystnb", {})
+        figure, image = mystnb.get("figure", {}), mystnb.get("image", {})
+        assert str(figure.get("caption", "")).strip(), f"code cell {i} draws a figure without a caption"
+        assert str(figure.get("name", "")).startswith("fig-"), f"code cell {i}: the figure's name should start with fig-"
+        assert len(str(image.get("alt", "")).split()) >= 3, f"code cell {i}: the figure's alt text should say what it shows"
+
+
+def test_figure_names_are_unique():
+    names = [c["metadata"]["mystnb"]["figure"]["name"] for p in NOTEBOOKS for _, c in _figure_cells(p) if "name" in c.get("metadata", {}).get("mystnb", {}).get("figure", {})]
+    assert len(names) == len(set(names)), f"figure names used twice: {sorted({n for n in names if names.count(n) > 1})}"
