@@ -2,6 +2,7 @@
 
 import math
 
+import mpmath
 import pytest
 import torch
 
@@ -45,7 +46,7 @@ def test_naive_formula_overflows_where_ours_does_not():
 
 def test_small_residuals_keep_relative_precision():
     # log cosh r = r^2/2 - r^4/12 + ...; the |r| + log1p(exp(-2|r|)) - log 2 form alone would
-    # lose every digit here to cancellation, the log1p(2 sinh^2(r/2)) branch keeps them
+    # lose every digit here to cancellation, the log1p(sinh^2 r) / 2 branch keeps them
     r = torch.tensor([1e-4, 1e-2, -0.3, 0.999])
     exact = torch.log(torch.cosh(r.double()))
     assert ((log_cosh(r).double() - exact).abs() / exact).max().item() < 1e-6
@@ -161,3 +162,33 @@ def test_delta_must_be_a_number():
 def test_module_equals_function_with_delta():
     x, y = 3 * torch.randn(6, 2), torch.randn(6, 2)
     assert torch.equal(LogCoshLoss(reduction="sum", delta=0.3)(x, y), log_cosh_loss(x, y, reduction="sum", delta=0.3))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_values_and_gradients_match_a_high_precision_reference(dtype):
+    # reference in 100-digit arithmetic (mpmath), from the exact input and the float64 delta
+    def ref(r, d):
+        with mpmath.workdps(100):
+            z = mpmath.mpf(r) / d
+            return float(d * d * mpmath.log(mpmath.cosh(z))), float(d * mpmath.tanh(z))
+
+    rs = [1e-8, 1e-4, 0.01, 0.3, 1.0, 5.0, 19.5, 19.999, 20.0, 20.001, 25.0, 89.5, 1e4]
+    rs += [-r for r in rs]
+    tol = 4 * torch.finfo(dtype).eps  # a few units in the last place
+    for d in (1e-3, 0.5, 1.0, 20.0, 1e3):
+        x = torch.tensor(rs, dtype=dtype, requires_grad=True)
+        loss = log_cosh_loss(x, torch.zeros_like(x), reduction="none", delta=d)
+        loss.sum().backward()
+        exact = [ref(r, d) for r in x.detach().double().tolist()]
+        assert loss.tolist() == pytest.approx([v for v, _ in exact], rel=tol, abs=0), d
+        assert x.grad.tolist() == pytest.approx([g for _, g in exact], rel=tol, abs=0), d
+
+
+def test_extreme_delta_stays_finite_in_float32():
+    # delta^2 = 1e40 overflows float32 and 1e-60 underflows it; the loss itself does neither
+    x = torch.tensor([1.0, -3.0])
+    big = log_cosh_loss(x, torch.zeros(2), reduction="none", delta=1e19)
+    assert big.tolist() == pytest.approx([0.5, 4.5], rel=1e-5)
+    small = log_cosh_loss(x, torch.zeros(2), reduction="none", delta=1e-30)
+    assert small.tolist() == pytest.approx([1e-30, 3e-30], rel=1e-5)
+    assert log_cosh_loss(x, torch.zeros(2), delta=1e20).item() == pytest.approx(2.5, rel=1e-3)

@@ -58,7 +58,8 @@ class _LogCosh(torch.autograd.Function):
         if delta != 1.0:
             z.div_(delta)
         loss = reduce(log_cosh_(z), reduction, weight=weight)
-        return loss if delta == 1.0 else loss.mul_(delta * delta)
+        # times delta twice, not delta**2: delta**2 can overflow (or underflow) float32 while the loss does not
+        return loss if delta == 1.0 else loss.mul_(delta).mul_(delta)
 
     @staticmethod
     def backward(ctx, grad_output):
