@@ -15,7 +15,9 @@ storage of the arguments themselves, which the caller holds anyway.
 Method: one CPU thread (``torch.set_num_threads(1)``) unless ``--threads``; the three
 implementations run interleaved, round after round in a rotating order, so that a slow
 moment of a shared machine hits all of them alike; warm-up rounds are discarded; each
-time is the median over the rounds of the per-call time of a batch of calls. Sizes:
+time is the median over the rounds of the per-call time of a batch of calls (a loss whose
+slowest call takes longer than a batch, such as the pairwise multi-label margin composition,
+gets fewer rounds, at least 3). Sizes:
 ``large`` (2^20 elements: (8192, 128) inputs, or (8192, 128) logits with 8192 class
 targets) and ``small`` (32 x 10). It is not a test: ``tests/test_benchmark.py`` runs it once
 at a tiny size to keep it working.
@@ -224,14 +226,17 @@ def saved_bytes(fn, args, kwargs) -> int:
 
 def time_interleaved(impls, args, kwargs, wanted, device, rounds, warmup, min_batch_s):
     """Median per-call time of each implementation, the implementations interleaved round by round."""
-    calls = {}
+    calls, seconds = {}, {}
     for impl in impls:  # calls per timed batch: enough for min_batch_s
         _forward_backward(impl.fn, args, kwargs, wanted)
         _sync(device)
         t0 = time.perf_counter()
         _forward_backward(impl.fn, args, kwargs, wanted)
         _sync(device)
-        calls[impl.name] = max(1, math.ceil(min_batch_s / max(time.perf_counter() - t0, 1e-7)))
+        seconds[impl.name] = max(time.perf_counter() - t0, 1e-7)
+        calls[impl.name] = max(1, math.ceil(min_batch_s / seconds[impl.name]))
+    if max(calls.values()) == 1 and min_batch_s > 0:  # a call longer than a batch (the (N, C, C) compositions): fewer rounds
+        rounds, warmup = max(3, min(rounds, int(10 * min_batch_s * rounds / max(seconds.values())))), min(warmup, 1)
     times: dict[str, list[float]] = {impl.name: [] for impl in impls}
     for r in range(warmup + rounds):
         order = impls[r % len(impls) :] + impls[: r % len(impls)]

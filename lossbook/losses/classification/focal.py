@@ -204,22 +204,27 @@ class _SoftmaxClassLoss(torch.autograd.Function):
     - Poly-1 (``kind='poly1'``, option :math:`\varepsilon`): :math:`\ell = -\log p_t + \varepsilon (1 - p_t)`,
       :math:`g = 1 + \varepsilon p_t`.
 
-    The forward computes ``log_softmax`` once, turns it in place into :math:`p`, writes 0 at
-    each target to sum the other probabilities, :math:`m = 1 - p_t` (accurate when
-    :math:`p_t` is within rounding of 1, unlike :math:`1 - p_t`), and then :math:`-m` there,
-    which gives :math:`p - e_y` with no cancellation. :math:`-\log p_t` is taken as
-    :math:`-\log(1 - m)` where :math:`m < 1/2`. The forward scales :math:`p - e_y` by
+    The forward takes one ``exp``, :math:`e = \exp(z - \max_c z_c)`, writes 0 at each target
+    and sums the rest: :math:`m = 1 - p_t` is that sum over :math:`\sum_c e_c` (accurate when
+    :math:`p_t` is within rounding of 1, unlike :math:`1 - p_t`). Dividing :math:`e` by its sum
+    and writing :math:`-m` at the target gives :math:`p - e_y` with no cancellation, in place.
+    :math:`-\log p_t` is :math:`-\log(1 - m)` where :math:`m < 1/2`, else
+    :math:`\log \sum_c e_c - (z_y - \max_c z_c)`. The forward scales :math:`p - e_y` by
     :math:`g` in place and keeps it: the backward only multiplies by the reduction's scale.
     """
 
     @staticmethod
     def forward(ctx, z, y, kind, option, weight, reduction):
-        log_p = torch.log_softmax(z, dim=1)
-        log_pt = log_p.gather(1, y.unsqueeze(1)).squeeze(1)
-        p = log_p.exp_()  # log_p is not needed any more: p, in place
-        p.scatter_(1, y.unsqueeze(1), 0.0)
-        m = p.sum(1)  # 1 - p_t, the sum of the other classes' probabilities
-        p.scatter_(1, y.unsqueeze(1), -m.unsqueeze(1))  # p - e_y
+        at_y = y.unsqueeze(1)
+        z_max = z.amax(dim=1, keepdim=True)
+        e = (z - z_max).exp_()  # the one exp: softmax(z) = e / sum(e), with no overflow
+        shifted_y = z.gather(1, at_y).sub_(z_max)  # z_y - max z, finite however extreme the logits
+        e_y = e.gather(1, at_y)
+        others = e.scatter_(1, at_y, 0.0).sum(1, keepdim=True)  # the other classes' share, summed without e_y
+        total = others + e_y
+        m = others.div_(total).squeeze(1)  # 1 - p_t, accurate when p_t is within rounding of 1
+        log_pt = shifted_y.sub_(total.log()).squeeze(1)  # log p_t = z_y - max z - log sum(e)
+        p = e.div_(total).scatter_(1, at_y, -m.unsqueeze(1))  # p - e_y, its target entry -(1 - p_t)
         ce = torch.where(m < 0.5, torch.log1p(-m).neg_(), log_pt.neg())  # -log p_t
         p_t = log_pt.exp_()
         if kind == "focal":

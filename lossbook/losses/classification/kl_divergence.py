@@ -150,6 +150,14 @@ class KLDivLoss(_Loss):
         return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
+def _softmax_and_log(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``softmax(a)`` and ``log_softmax(a)`` over the last dimension, from one ``exp`` (``a`` is overwritten)."""
+    a = a.sub_(a.amax(dim=-1, keepdim=True))  # shifted by the largest entry: exp never overflows
+    e = a.exp()
+    total = e.sum(dim=-1, keepdim=True)
+    return e.div_(total), a.sub_(total.log_())
+
+
 class _Distillation(torch.autograd.Function):
     r""":math:`T^2 p_k (\log p_k - \log q_k)` over the last dimension, reduced inside, with the chapter's gradients.
 
@@ -160,14 +168,12 @@ class _Distillation(torch.autograd.Function):
     @staticmethod
     def forward(ctx, student, teacher, temperature, reduction):
         T = temperature
-        log_q = torch.log_softmax(student / T, dim=-1)
-        log_p = torch.log_softmax(teacher / T, dim=-1)
-        p = log_p.exp()
+        q, log_q = _softmax_and_log(student / T)
+        p, log_p = _softmax_and_log(teacher / T)
         d = log_p.sub_(log_q)  # log p - log q, in place on log p
-        q = log_q.exp_() if ctx.needs_input_grad[0] else None  # the student's q, in place on log q
-        ctx.save_for_backward(p, q, d)
+        ctx.save_for_backward(p, q if ctx.needs_input_grad[0] else None, d)
         ctx.temperature, ctx.reduction = T, reduction
-        # exp(log_p) underflows to 0 for very unlikely classes, and then the term is 0 * finite = 0
+        # p underflows to 0 for very unlikely classes, and then the term is 0 * finite = 0
         return reduce((p * d).mul_(T**2), reduction)
 
     @staticmethod
