@@ -76,7 +76,8 @@ _INSPECT = r"""() => {
     const text = figure && figure.querySelector('figcaption') ? figure.querySelector('figcaption').innerText.trim() : '';
     return text;
   };
-  const pathLike = alt => !alt || /[\\/]|\.(png|jpe?g|svg|gif|webp)$/i.test(alt);
+  // empty, one word (a path or a file name, as MyST-NB writes without alt text), or a file name
+  const pathLike = alt => !alt || !/\s/.test(alt) || /\.(png|jpe?g|svg|gif|webp)$/i.test(alt);
   const pre = [...article.querySelectorAll('pre')];
   return {
     math: document.querySelectorAll('.math').length,
