@@ -83,6 +83,7 @@ _INSPECT = r"""() => {
     math: document.querySelectorAll('.math').length,
     unrendered: [...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.trim().slice(0, 80)),
     typeset: document.querySelectorAll('mjx-container').length,
+    tex_errors: [...document.querySelectorAll('mjx-merror')].map(e => e.getAttribute('data-mjx-error') || e.textContent).slice(0, 3),
     raw: raw,
     broken_images: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
     uncaptioned: images.filter(i => !caption(i)).map(name),
@@ -190,6 +191,7 @@ def test_math_is_rendered(pages, path):
     found = pages[path]
     assert not found["unrendered"], f"{len(found['unrendered'])} formulas not typeset, e.g. {found['unrendered'][:3]}"
     assert not found["raw"], f"raw TeX delimiters in the text: {found['raw'][:3]}"
+    assert not found["tex_errors"], f"MathJax could not typeset: {found['tex_errors']}"
     assert found["typeset"] >= found["math"]
 
 
