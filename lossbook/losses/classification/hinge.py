@@ -388,16 +388,17 @@ class _MultiLabelMargin(torch.autograd.Function):
     non-targets are those with :math:`x_i > x_j - 1`, found by ``searchsorted``, and their
     hinge sum is :math:`m_j (1 - x_j) + \sum_{\text{active}} x_i` from a cumulative sum. The
     chapter's gradient, :math:`-m_j / C` for a target (times its count) and
-    :math:`+|\{j \in Y : x_j - 1 < x_i\}| / C` for a non-target, comes from a second sort, of the
-    targets' thresholds :math:`x_j - 1`. The forward computes it and keeps it (an ``(N, C)``
-    tensor); the backward scales it. Time :math:`O(N C \log C)`, memory :math:`O(N C)`.
+    :math:`+|\{j \in Y : x_j - 1 < x_i\}| / C` for a non-target, comes from the same sort: the
+    non-target in sorted position :math:`k` is active for every target whose count of inactive
+    entries is at most :math:`k`, a cumulative histogram. The forward computes it and keeps it
+    (an ``(N, C)`` tensor); the backward scales it. Time :math:`O(N C \log C)`, memory :math:`O(N C)`.
     """
 
     @staticmethod
     def forward(ctx, input, count, reduction):
         n_classes = input.shape[1]
         is_target = count > 0
-        others, _ = input.masked_fill(is_target, -math.inf).sort(dim=1)  # non-target scores, ascending; targets first
+        others, order = input.masked_fill(is_target, -math.inf).sort(dim=1)  # non-target scores, ascending; targets first
         cumulative = torch.where(torch.isinf(others), 0.0, others).cumsum(dim=1)
         threshold = input - 1  # i is active for target j when x_i > x_j - 1, i.e. 1 - x_j + x_i > 0
         below = torch.searchsorted(others, threshold, right=True)  # entries <= the threshold: inactive
@@ -407,11 +408,11 @@ class _MultiLabelMargin(torch.autograd.Function):
         loss = (count * hinge).sum(dim=1) / n_classes
         grad = None
         if ctx.needs_input_grad[0]:
-            # a non-target i gains +1 for every listed target j with x_j - 1 < x_i
-            thresholds, order = threshold.masked_fill(~is_target, math.inf).sort(dim=1)
-            listed = count.gather(1, order).cumsum(dim=1)
-            k = torch.searchsorted(thresholds, input)  # thresholds < x_i
-            gains = torch.where(k > 0, listed.gather(1, (k - 1).clamp_min(0)), 0.0)
+            # the non-target at sorted position k gains +1 (times the count) from every target j with
+            # below_j <= k: a histogram of the below_j, summed cumulatively, then put back in class order
+            starts = torch.zeros(input.shape[0], n_classes + 1, dtype=input.dtype, device=input.device)
+            gains = starts.scatter_add_(1, below, count).cumsum_(dim=1)[:, :n_classes]
+            gains = torch.empty_like(input).scatter_(1, order, gains)
             grad = torch.where(is_target, -count * active, gains).div_(n_classes)
         ctx.save_for_backward(grad)
         ctx.reduction = reduction
