@@ -345,7 +345,7 @@ def beta_nll_loss(
         target: the observations :math:`y`.
         var: the predicted variances (non-negative), a tensor or a number, with the shapes
             :func:`gaussian_nll_loss` accepts.
-        beta: the power :math:`\beta \ge 0` of the variance weight; 0.5 is the paper's default.
+        beta: the power :math:`\beta \ge 0` (finite) of the variance weight; 0.5 is the paper's default.
         eps: variances are clamped to at least ``eps``, for stability.
         reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
 
@@ -360,8 +360,8 @@ def beta_nll_loss(
     Raises:
         TypeError: ``input``, ``target`` or ``var`` is not a floating-point tensor (``var`` may
             be a number), or ``beta`` is not a number.
-        ValueError: a shape :func:`gaussian_nll_loss` refuses, a negative variance, a negative
-            ``beta`` or ``eps``, or an unknown ``reduction``.
+        ValueError: a shape :func:`gaussian_nll_loss` refuses, a negative variance, ``beta``
+            not in :math:`[0, \infty)`, a negative ``eps``, or an unknown ``reduction``.
 
     Example:
         >>> import torch
@@ -379,7 +379,7 @@ def beta_nll_loss(
     Chapter: ``book/regression/probabilistic.ipynb``.
     """
     fn = "beta_nll_loss"
-    check_number(fn, "beta", beta, low=0.0)
+    check_number(fn, "beta", beta, low=0.0, high=math.inf, high_open=True)
     x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
     return _cast(_BetaNLL.apply(x, y, v, float(beta), float(eps), reduction), out_dtype)
 
@@ -549,7 +549,7 @@ class BetaNLLLoss(_Loss):
     """
 
     def __init__(self, *, beta: float = 0.5, eps: float = 1e-6, reduction: str = "mean") -> None:
-        check_number("BetaNLLLoss", "beta", beta, low=0.0)
+        check_number("BetaNLLLoss", "beta", beta, low=0.0, high=math.inf, high_open=True)
         check_number("BetaNLLLoss", "eps", eps, low=0.0)
         super().__init__(reduction, beta=beta, eps=eps)
 
