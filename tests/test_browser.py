@@ -83,7 +83,8 @@ _INSPECT = r"""() => {
     math: document.querySelectorAll('.math').length,
     unrendered: [...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.trim().slice(0, 80)),
     typeset: document.querySelectorAll('mjx-container').length,
-    tex_errors: [...document.querySelectorAll('mjx-merror')].map(e => e.getAttribute('data-mjx-error') || e.textContent).slice(0, 3),
+    // MathJax shows a formula it cannot parse, or an undefined macro, as its TeX source
+    tex_errors: [...document.querySelectorAll('mjx-container')].filter(m => m.querySelector('mjx-merror') || m.textContent.includes('\\')).map(m => m.textContent.slice(0, 80)),
     raw: raw,
     broken_images: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
     uncaptioned: images.filter(i => !caption(i)).map(name),
