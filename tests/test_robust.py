@@ -129,6 +129,11 @@ def test_issue_examples_of_bad_input():
         BarronLoss(scale=0)
     with pytest.raises(ValueError, match="BarronLoss: reduction must be one of"):
         BarronLoss(reduction="avg")
+    # a tensor alpha or scale is checked when the module is built, not only at its first call
+    with pytest.raises(TypeError, match="BarronLoss: alpha must be a floating-point tensor, got dtype torch.int64"):
+        BarronLoss(alpha=torch.tensor(1))
+    with pytest.raises(ValueError, match=r"BarronLoss: scale values must be in \(0, inf\), got -1.0"):
+        BarronLoss(scale=nn.Parameter(torch.tensor([1.0, -1.0])))
 
 
 def test_module_repr():

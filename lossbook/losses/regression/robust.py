@@ -343,9 +343,9 @@ class BarronLoss(_Loss):
 
     def __init__(self, alpha: float | torch.Tensor = 1.0, scale: float | torch.Tensor = 1.0, reduction: str = "mean") -> None:
         options = {"alpha": alpha, "scale": scale}
-        for name, positive in (("alpha", False), ("scale", True)):
-            if not isinstance(options[name], torch.Tensor):
-                _check_parameter("BarronLoss", name, options[name], torch.empty(0), positive=positive)
+        for name, positive in (("alpha", False), ("scale", True)):  # a tensor's shape is checked against the input, later
+            value = options[name]
+            _check_parameter("BarronLoss", name, value, value if isinstance(value, torch.Tensor) else torch.empty(0), positive=positive)
         learned = {k: v for k, v in options.items() if isinstance(v, nn.Parameter)}
         super().__init__(reduction, **{k: v for k, v in options.items() if k not in learned})
         for name, value in learned.items():
