@@ -13,6 +13,7 @@ screenshot of every page.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import http.server
 import os
@@ -37,6 +38,7 @@ FLAGS = [
     "--disable-sync",
 ]
 WIDTH = 1280
+WORKERS = 2
 
 
 def _toc_pages() -> list[str]:
@@ -141,6 +143,22 @@ def _try_toggle(page) -> str | None:
     return "opens"
 
 
+def _visit_all(paths: list[str], base: str, profile: Path, screenshots: Path | None) -> dict[str, dict]:
+    """Visit ``paths`` in one fresh Chromium profile, offline: only the book's own server answers."""
+    found = {}
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": WIDTH, "height": 900}
+        )
+        context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1" else route.abort())
+        try:
+            for path in paths:
+                found[path] = _visit(context, base, path, screenshots)
+        finally:
+            context.close()
+    return found
+
+
 @pytest.fixture(scope="module")
 def pages(book_build, tmp_path_factory) -> dict[str, dict]:
     html = book_build.html
@@ -154,23 +172,14 @@ def pages(book_build, tmp_path_factory) -> dict[str, dict]:
     screenshots = Path(os.environ["LOSSBOOK_SCREENSHOTS"]) if os.environ.get("LOSSBOOK_SCREENSHOTS") else None
     if screenshots is not None:
         screenshots.mkdir(parents=True, exist_ok=True)
+    # two browsers, each with its own fresh profile and half of the pages (MathJax typesetting is CPU-bound)
+    chunks = [PAGES[i::WORKERS] for i in range(WORKERS)]
     found = {}
     try:
-        with sync_playwright() as p:
-            context = p.chromium.launch_persistent_context(
-                str(tmp_path_factory.mktemp("chromium-profile")),
-                executable_path=CHROMIUM,
-                headless=True,
-                args=FLAGS,
-                viewport={"width": WIDTH, "height": 900},
-            )
-            # offline: only the book's own server answers
-            context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1" else route.abort())
-            try:
-                for path in PAGES:
-                    found[path] = _visit(context, base, path, screenshots)
-            finally:
-                context.close()
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            runs = [pool.submit(_visit_all, chunk, base, tmp_path_factory.mktemp("chromium-profile"), screenshots) for chunk in chunks]
+            for run in runs:
+                found.update(run.result())
     finally:
         server.shutdown()
     return found
