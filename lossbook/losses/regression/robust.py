@@ -247,7 +247,7 @@ def barron_loss(
         = w_i \frac{r_i}{c^2} \left(\frac{z_i}{|\alpha - 2|} + 1\right)^{\alpha/2 - 1}, \qquad
         \frac{\partial \ell_i}{\partial c} = -\frac{r_i}{c}\,\frac{\partial \ell_i}{\partial x_i}
 
-    and :math:`\partial\rho/\partial\alpha` as in :func:`barron_rho_dalpha` (the chapter
+    and :math:`\partial\rho/\partial\alpha` as in ``lossbook.losses.regression.robust.barron_rho_dalpha`` (the chapter
     derives it); a broadcast ``alpha`` or ``scale`` gets the sum of its elements' gradients.
 
     Special cases (at :math:`\alpha = 2`, 0 and :math:`-\infty` the formula is a limit, computed
