@@ -164,8 +164,9 @@ def fit(
         scheduler: optional ``scheduler(optimizer)`` returning a learning-rate scheduler, such
             as ``lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)``;
             its ``step()`` is called once at the end of every epoch (so its unit of time is the
-            epoch, whatever the number of mini-batches). The learning rate each epoch trained
-            with is recorded in ``History.lr``.
+            epoch, whatever the number of mini-batches), without arguments, so a scheduler whose
+            ``step`` needs a metric (``ReduceLROnPlateau``) does not fit here. The learning rate
+            each epoch trained with is recorded in ``History.lr``.
         clip_grad_norm: if given, the gradient of all parameters together is rescaled before
             each step so that its Euclidean norm is at most this value
             (:func:`torch.nn.utils.clip_grad_norm_`); the norms before clipping are recorded
@@ -191,14 +192,15 @@ def fit(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
 
-    dev = _device(str(device) if device is not None else None)
-    model.to(dev)
-    x, y = x.to(dev), y.to(dev)
-    val = tuple(t.to(dev) for t in _check_data("val_data", val_data)) if val_data is not None else None
     if clip_grad_norm is not None and (isinstance(clip_grad_norm, bool) or not isinstance(clip_grad_norm, (int, float)) or not clip_grad_norm > 0):
         raise ValueError(f"fit: clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
     if scheduler is not None and not callable(scheduler):
         raise TypeError(f"fit: scheduler must be a callable scheduler(optimizer) or None, got {type(scheduler).__name__}")
+
+    dev = _device(str(device) if device is not None else None)
+    model.to(dev)
+    x, y = x.to(dev), y.to(dev)
+    val = tuple(t.to(dev) for t in _check_data("val_data", val_data)) if val_data is not None else None
     opt = _make_optimizer(optimizer, model.parameters(), lr)
     sched = scheduler(opt) if scheduler is not None else None
     if sched is not None and not callable(getattr(sched, "step", None)):

@@ -179,8 +179,10 @@ def test_fit_clip_grad_norm_bounds_every_step():
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
     start = torch.cat([p.detach().flatten() for p in model.parameters()])
+    first = torch.cat([g.flatten() for g in torch.autograd.grad(scaled(model(x), y), list(model.parameters()))]).norm().item()
     history = fit(model, scaled, (x, y), epochs=200, lr=0.01, optimizer="sgd", clip_grad_norm=1.0, device="cpu")
     assert len(history.grad_norm) == 200 and max(history.grad_norm) > 1.0  # clipping was active
+    assert history.grad_norm[0] == pytest.approx(first)  # the norm recorded is the one before clipping
     end = torch.cat([p.detach().flatten() for p in model.parameters()])
     assert (end - start).norm().item() <= 200 * 0.01 * 1.0 + 1e-6
     assert history.train_loss[-1] < history.train_loss[0]
