@@ -268,10 +268,12 @@ def test_beta_nll_shapes_and_errors():
     torch.testing.assert_close(beta_nll_loss(x, x, torch.ones(5, 1)), beta_nll_loss(x, x, torch.ones(5, 2)))  # gaussian_nll_loss's shapes
     with pytest.raises(ValueError, match=r"beta_nll_loss: var shape \(5, 3\) does not match input shape \(5, 2\)"):
         beta_nll_loss(x, x, torch.ones(5, 3))
-    with pytest.raises(ValueError, match=r"beta_nll_loss: beta must be in \[0.0, inf\), got -0.5"):
+    with pytest.raises(ValueError, match=r"beta_nll_loss: beta must be in \[0.0, inf\], got -0.5"):
         beta_nll_loss(x, x, torch.ones(5, 2), beta=-0.5)
-    with pytest.raises(ValueError, match=r"beta_nll_loss: beta must be in \[0.0, inf\), got inf"):  # v^inf is 0 or inf: NaN losses
+    with pytest.raises(ValueError, match="beta_nll_loss: beta must be finite, got inf"):  # v^inf is 0 or inf: NaN losses
         beta_nll_loss(x, x, torch.ones(5, 2), beta=math.inf)
+    with pytest.raises(ValueError, match="BetaNLLLoss: beta must be finite, got inf"):
+        BetaNLLLoss(beta=math.inf)
     with pytest.raises(TypeError, match="beta_nll_loss: beta must be a real number, got Tensor"):
         beta_nll_loss(x, x, torch.ones(5, 2), beta=torch.tensor(0.5))
     with pytest.raises(ValueError, match=r"beta_nll_loss: var values must be in \[0, inf\]"):

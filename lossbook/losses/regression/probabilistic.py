@@ -311,6 +311,12 @@ class _BetaNLL(torch.autograd.Function):
         return *grads, grad_var, None, None, None
 
 
+def _check_finite_beta(fn: str, beta: float) -> None:
+    """``v ** inf`` is 0 or inf, so an infinite ``beta`` would make every loss NaN."""
+    if math.isinf(beta):
+        raise ValueError(f"{fn}: beta must be finite, got {beta}")
+
+
 def beta_nll_loss(
     input: torch.Tensor,
     target: torch.Tensor,
@@ -361,7 +367,7 @@ def beta_nll_loss(
         TypeError: ``input``, ``target`` or ``var`` is not a floating-point tensor (``var`` may
             be a number), or ``beta`` is not a number.
         ValueError: a shape :func:`gaussian_nll_loss` refuses, a negative variance, ``beta``
-            not in :math:`[0, \infty)`, a negative ``eps``, or an unknown ``reduction``.
+            negative or infinite, a negative ``eps``, or an unknown ``reduction``.
 
     Example:
         >>> import torch
@@ -379,7 +385,8 @@ def beta_nll_loss(
     Chapter: ``book/regression/probabilistic.ipynb``.
     """
     fn = "beta_nll_loss"
-    check_number(fn, "beta", beta, low=0.0, high=math.inf, high_open=True)
+    check_number(fn, "beta", beta, low=0.0)
+    _check_finite_beta(fn, beta)
     x, y, v, out_dtype = _check_gaussian_args(fn, input, target, var, eps, reduction)
     return _cast(_BetaNLL.apply(x, y, v, float(beta), float(eps), reduction), out_dtype)
 
@@ -549,7 +556,8 @@ class BetaNLLLoss(_Loss):
     """
 
     def __init__(self, *, beta: float = 0.5, eps: float = 1e-6, reduction: str = "mean") -> None:
-        check_number("BetaNLLLoss", "beta", beta, low=0.0, high=math.inf, high_open=True)
+        check_number("BetaNLLLoss", "beta", beta, low=0.0)
+        _check_finite_beta("BetaNLLLoss", beta)
         check_number("BetaNLLLoss", "eps", eps, low=0.0)
         super().__init__(reduction, beta=beta, eps=eps)
 
