@@ -213,3 +213,14 @@ def test_pytorch_sample_inputs(case, dtype, device):
             assert (a is None) == (b is None)
             if b is not None:
                 torch.testing.assert_close(a, b, **TOL[dtype])
+
+
+@pytest.mark.parametrize("case, opts, reduction", OPTION_CASES)
+def test_second_derivatives_are_right_or_refused(case, opts, reduction):
+    """Differentiating a backward again gives the true second derivatives, or raises: never a silent zero."""
+    args, kwargs = _call(case, torch.float64, torch.device("cpu"), opts, reduction)
+    leaves = _leaves(case, args)
+    try:
+        assert torch.autograd.gradgradcheck(lambda *a: case.fn(*a, **kwargs), tuple(leaves))
+    except RuntimeError as err:
+        assert f"{case.name}" in str(err) and "gives first derivatives only" in str(err)

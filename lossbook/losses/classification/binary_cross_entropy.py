@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -68,6 +69,7 @@ class _BinaryCrossEntropyWithLogits(torch.autograd.Function):
         return reduce(loss, reduction, weight=weight, denominator=input.numel())
 
     @staticmethod
+    @first_order("binary_cross_entropy_with_logits")
     def backward(ctx, grad_output):
         input, target, pos_weight, weight, softplus_neg = ctx.saved_tensors
         s = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, denominator=input.numel())

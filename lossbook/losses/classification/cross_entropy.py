@@ -10,6 +10,7 @@ from numbers import Integral
 
 import torch
 
+from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -78,6 +79,7 @@ class _CrossEntropyIndices(torch.autograd.Function):
         return reduce(neg_loss, reduction, denominator=denominator).neg_()
 
     @staticmethod
+    @first_order("cross_entropy")
     def backward(ctx, grad_output):
         log_p, target, safe, total, at_target, weight, denominator = ctx.saved_tensors
         eps, ignore_index, reduction = ctx.options
@@ -116,6 +118,7 @@ class _CrossEntropyProbabilities(torch.autograd.Function):
         return -(coefficients * log_p).sum(1)
 
     @staticmethod
+    @first_order("cross_entropy")
     def backward(ctx, grad_output):
         log_p, a = ctx.saved_tensors
         g = grad_output.unsqueeze(1)

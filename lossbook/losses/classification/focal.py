@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import torch
 
+from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -75,6 +76,7 @@ class _SigmoidFocal(torch.autograd.Function):
         return reduce(ce.mul_(focal), reduction)
 
     @staticmethod
+    @first_order("sigmoid_focal_loss")
     def backward(ctx, grad_output):
         grad_input, grad_target = ctx.saved_tensors
         s = grad_scale(grad_output, ctx.reduction, ctx.shape)
@@ -243,6 +245,7 @@ class _SoftmaxClassLoss(torch.autograd.Function):
         return reduce(loss, reduction, weight=weight)
 
     @staticmethod
+    @first_order("focal_loss, poly1_cross_entropy")
     def backward(ctx, grad_output):
         grad, weight = ctx.saved_tensors
         s = grad_scale(grad_output, ctx.reduction, grad.shape[:1], weight=weight)

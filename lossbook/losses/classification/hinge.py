@@ -12,6 +12,7 @@ import math
 import torch
 from torch.nn.functional import softplus
 
+from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -164,6 +165,7 @@ class _SoftMargin(torch.autograd.Function):
         return reduce(softplus((target * input).neg_()), reduction)  # log(1 + e^{-yx}) without overflow
 
     @staticmethod
+    @first_order("soft_margin_loss")
     def backward(ctx, grad_output):
         input, target = ctx.saved_tensors
         s = grad_scale(grad_output, ctx.reduction, input.shape)
@@ -264,6 +266,7 @@ class _MultiMargin(torch.autograd.Function):
         return reduce(rows, reduction, weight=weight, denominator=rows.numel())
 
     @staticmethod
+    @first_order("multi_margin_loss")
     def backward(ctx, grad_output):
         grad, weight = ctx.saved_tensors
         s = grad_scale(grad_output, ctx.reduction, grad.shape[:1], weight=weight, denominator=grad.shape[0])

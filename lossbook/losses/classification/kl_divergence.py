@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -177,6 +178,7 @@ class _Distillation(torch.autograd.Function):
         return reduce((p * d).mul_(T**2), reduction)
 
     @staticmethod
+    @first_order("distillation_loss")
     def backward(ctx, grad_output):
         p, q, d = ctx.saved_tensors
         T = ctx.temperature

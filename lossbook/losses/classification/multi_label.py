@@ -12,6 +12,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import check_in_interval, check_number, check_pair, check_reduction
@@ -71,6 +72,7 @@ class _Asymmetric(torch.autograd.Function):
         return reduce(loss, reduction)
 
     @staticmethod
+    @first_order("asymmetric_loss")
     def backward(ctx, grad_output):
         grad_input, grad_target = ctx.saved_tensors
         s = grad_scale(grad_output, ctx.reduction, ctx.shape)

@@ -8,6 +8,7 @@ from numbers import Real
 import torch
 from torch import nn
 
+from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import (
@@ -171,6 +172,7 @@ class _Barron(torch.autograd.Function):
         return reduce(rho, reduction).mul_(b / alpha)  # the constant factor after the sum: one pass fewer
 
     @staticmethod
+    @first_order("barron_loss")
     def backward(ctx, grad_output):
         input, target, weight, *saved = ctx.saved_tensors
         scale_g = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight)
