@@ -8,7 +8,6 @@ from numbers import Real
 import torch
 from torch import nn
 
-from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import (
@@ -172,13 +171,14 @@ class _Barron(torch.autograd.Function):
         return reduce(rho, reduction).mul_(b / alpha)  # the constant factor after the sum: one pass fewer
 
     @staticmethod
-    @first_order("barron_loss")
     def backward(ctx, grad_output):
         input, target, weight, *saved = ctx.saved_tensors
         scale_g = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight)
         r = input - target
         grad_alpha = grad_scale_param = None
-        if ctx.alpha is None or ctx.scale is None:  # tensor parameters: the general formulas
+        if ctx.alpha is None or ctx.scale is None or torch.is_grad_enabled():
+            # tensor parameters, or create_graph=True: the general formulas, which autograd can
+            # differentiate again (the fast path below uses L, saved without a graph)
             alpha = ctx.alpha if ctx.alpha is not None else saved.pop(0)
             scale = ctx.scale if ctx.scale is not None else saved.pop(0)
             z = (r / scale) ** 2
