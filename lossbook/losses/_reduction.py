@@ -22,7 +22,7 @@ import torch
 
 from lossbook.losses._validation import REDUCTIONS, check_reduction
 
-__all__ = ["REDUCTIONS", "check_reduction", "grad_scale", "pair_grads", "reduce", "upcast"]
+__all__ = ["REDUCTIONS", "check_reduction", "grad_scale", "pair_grads", "reduce", "scale_grads", "upcast"]
 
 
 def _denominator(loss_shape: torch.Size, reduction: str, weight, denominator):
@@ -111,6 +111,11 @@ def pair_grads(needs_input_grad: tuple[bool, ...], grad: torch.Tensor) -> tuple[
     if not want_target:
         return (grad if want_input else None), None
     return (grad, -grad) if want_input else (None, grad.neg_())
+
+
+def scale_grads(scale: torch.Tensor, *grads: torch.Tensor | None) -> tuple[torch.Tensor | None, ...]:
+    """Gradients that a Function's forward computed and saved, times the reduction's :func:`grad_scale` (``None`` stays ``None``)."""
+    return tuple(None if g is None else g * scale for g in grads)
 
 
 def upcast(*tensors: torch.Tensor | None) -> tuple[torch.Tensor | None, ...]:

@@ -14,7 +14,7 @@ import torch
 
 from lossbook.losses._autograd import first_order
 from lossbook.losses._module import _Loss
-from lossbook.losses._reduction import grad_scale, reduce, upcast
+from lossbook.losses._reduction import grad_scale, reduce, scale_grads, upcast
 from lossbook.losses._validation import (
     check_class_target,
     check_class_weight,
@@ -80,13 +80,7 @@ class _SigmoidFocal(torch.autograd.Function):
     def backward(ctx, grad_output):
         grad_input, grad_target = ctx.saved_tensors
         s = grad_scale(grad_output, ctx.reduction, ctx.shape)
-        return (
-            None if grad_input is None else grad_input * s,
-            None if grad_target is None else grad_target * s,
-            None,
-            None,
-            None,
-        )
+        return *scale_grads(s, grad_input, grad_target), None, None, None
 
 
 def sigmoid_focal_loss(
