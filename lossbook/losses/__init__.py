@@ -62,6 +62,25 @@ from lossbook.losses.classification.hinge import (
 from lossbook.losses.classification.kl_divergence import DistillationLoss, KLDivLoss, distillation_loss, kl_div
 from lossbook.losses.classification.multi_label import AsymmetricLoss, asymmetric_loss
 
+# isort: split
+# Part IV: segmentation (book/segmentation/)
+# [dice]
+# [tversky]
+# [lovasz]
+
+# isort: split
+# Part V: representation learning (book/representation/)
+# [pairwise]
+# [triplet]
+# [contrastive]
+# [angular-margin]
+
+# isort: split
+# Part VI: rankings and sequences (book/structured/)
+# [pairwise-ranking]
+# [listwise-ranking]
+# [ctc]
+
 __all__ = [
     # regression
     "MSELoss",
@@ -117,4 +136,17 @@ __all__ = [
     "poly1_cross_entropy",
     "AsymmetricLoss",
     "asymmetric_loss",
+    # segmentation
+    # [dice]
+    # [tversky]
+    # [lovasz]
+    # representation
+    # [pairwise]
+    # [triplet]
+    # [contrastive]
+    # [angular-margin]
+    # structured
+    # [pairwise-ranking]
+    # [listwise-ranking]
+    # [ctc]
 ]

@@ -1,0 +1,1 @@
+"""Part IV of the book, segmentation (``book/segmentation/``): one module per chapter."""
