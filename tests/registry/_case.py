@@ -86,3 +86,4 @@ def reduce_reference(loss, reduction, weight=None):
     if reduction == "none":
         return loss
     return loss.sum() if reduction == "sum" else loss.sum() / (weight.sum() if weight is not None else loss.numel())
+

@@ -82,52 +82,15 @@ def _ce_bad(name: str) -> tuple[BadInput, ...]:
     """The bad class-index inputs cross_entropy and nll_loss share."""
     x = lambda: torch.zeros(4, 3)  # noqa: E731
     return (
-        BadInput(
-            lambda: (x(), torch.tensor([0, 1, 3, 2])),
-            {},
-            ValueError,
-            rf"{name}: target holds class index 3, expected values in \[0, 3\) or ignore_index=-100",
-        ),
+        BadInput(lambda: (x(), torch.tensor([0, 1, 3, 2])), {}, ValueError, rf"{name}: target holds class index 3, expected values in \[0, 3\) or ignore_index=-100"),
         BadInput(lambda: (x(), torch.tensor([0, 1, -1, 2])), {}, ValueError, rf"{name}: target holds class index -1"),
-        BadInput(
-            lambda: (x(), torch.tensor([0, 1, 2, 1], dtype=torch.int32)),
-            {},
-            TypeError,
-            rf"{name}: target class indices must have dtype torch.int64 \(or torch.uint8\), got dtype torch.int32",
-        ),
-        BadInput(
-            lambda: (x(), torch.zeros(5, dtype=torch.long)),
-            {},
-            ValueError,
-            rf"{name}: target batch size 5 does not match input batch size 4",
-        ),
-        BadInput(
-            lambda: (x(), torch.zeros(4, 1, dtype=torch.long)),
-            {},
-            ValueError,
-            rf"{name}: target shape \(4, 1\) does not match input shape \(4, 3\)",
-        ),
-        BadInput(
-            lambda: (x(), torch.zeros(4, dtype=torch.long)),
-            {"weight": torch.ones(4)},
-            ValueError,
-            rf"{name}: weight must have shape \(3,\), one entry per class, got shape \(4,\)",
-        ),
-        BadInput(
-            lambda: (torch.zeros(4, 3, dtype=torch.long), torch.zeros(4, dtype=torch.long)),
-            {},
-            TypeError,
-            rf"{name}: input must be a floating-point tensor, got dtype torch.int64",
-        ),
-        BadInput(
-            lambda: (torch.tensor(1.0), torch.tensor(0)), {}, ValueError, rf"{name}: input must have a class dimension"
-        ),
-        BadInput(
-            lambda: (x(), torch.zeros(4, dtype=torch.long)),
-            {"ignore_index": 1.5},
-            TypeError,
-            rf"{name}: ignore_index must be an int, got float",
-        ),
+        BadInput(lambda: (x(), torch.tensor([0, 1, 2, 1], dtype=torch.int32)), {}, TypeError, rf"{name}: target class indices must have dtype torch.int64 \(or torch.uint8\), got dtype torch.int32"),
+        BadInput(lambda: (x(), torch.zeros(5, dtype=torch.long)), {}, ValueError, rf"{name}: target batch size 5 does not match input batch size 4"),
+        BadInput(lambda: (x(), torch.zeros(4, 1, dtype=torch.long)), {}, ValueError, rf"{name}: target shape \(4, 1\) does not match input shape \(4, 3\)"),
+        BadInput(lambda: (x(), torch.zeros(4, dtype=torch.long)), {"weight": torch.ones(4)}, ValueError, rf"{name}: weight must have shape \(3,\), one entry per class, got shape \(4,\)"),
+        BadInput(lambda: (torch.zeros(4, 3, dtype=torch.long), torch.zeros(4, dtype=torch.long)), {}, TypeError, rf"{name}: input must be a floating-point tensor, got dtype torch.int64"),
+        BadInput(lambda: (torch.tensor(1.0), torch.tensor(0)), {}, ValueError, rf"{name}: input must have a class dimension"),
+        BadInput(lambda: (x(), torch.zeros(4, dtype=torch.long)), {"ignore_index": 1.5}, TypeError, rf"{name}: ignore_index must be an int, got float"),
     )
 
 
@@ -154,9 +117,7 @@ def _focal_class_inputs(dtype, device, g):
 
 
 def _focal_class_extreme(dtype, device):
-    z = torch.tensor(
-        [[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [0.0, 0.0, 1e4], [1e4, 1e4, -1e4]], dtype=dtype, device=device
-    )
+    z = torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [0.0, 0.0, 1e4], [1e4, 1e4, -1e4]], dtype=dtype, device=device)
     return z, torch.tensor([0, 0, 2, 1], device=device)
 
 
@@ -224,9 +185,7 @@ def _kl_extreme(dtype, device):
 
 def _distillation_inputs(dtype, device, g):
     """Two ``(4, 5)`` tensors of logits (student and teacher)."""
-    return tuple(
-        (2 * torch.randn((4, 5), generator=g, dtype=torch.float64)).to(dtype=dtype, device=device) for _ in range(2)
-    )
+    return tuple((2 * torch.randn((4, 5), generator=g, dtype=torch.float64)).to(dtype=dtype, device=device) for _ in range(2))
 
 
 def _distillation_reference(student_logits, teacher_logits, *, temperature=2.0, reduction="batchmean"):
@@ -306,9 +265,7 @@ def _multilabel_extreme(dtype, device):
 def _soft_multilabel_inputs(dtype, device, g):
     """``(logits (4, 5), soft labels in [0, 1] (4, 5))``."""
     x = 2 * torch.randn((4, 5), generator=g, dtype=torch.float64)
-    return x.to(dtype=dtype, device=device), torch.rand((4, 5), generator=g, dtype=torch.float64).to(
-        dtype=dtype, device=device
-    )
+    return x.to(dtype=dtype, device=device), torch.rand((4, 5), generator=g, dtype=torch.float64).to(dtype=dtype, device=device)
 
 
 def _soft_multilabel_extreme(dtype, device):
@@ -326,48 +283,13 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.binary_cross_entropy",
         extreme=_bce_extreme_probabilities,
         bad=(
-            BadInput(
-                shape_mismatch,
-                {},
-                ValueError,
-                r"binary_cross_entropy: target shape \(4,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                integer_input,
-                {},
-                TypeError,
-                r"binary_cross_entropy: input must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.tensor([0.5, 1.5]), torch.zeros(2)),
-                {},
-                ValueError,
-                r"binary_cross_entropy: input values must be in \[0, 1\], got values in \[0.5, 1.5\]",
-            ),
-            BadInput(
-                lambda: (torch.tensor([0.5, 0.5]), torch.tensor([0.0, 2.0])),
-                {},
-                ValueError,
-                r"binary_cross_entropy: target values must be in \[0, 1\]",
-            ),
-            BadInput(
-                lambda: (torch.tensor([0.5, float("nan")]), torch.zeros(2)),
-                {},
-                ValueError,
-                r"binary_cross_entropy: input values must be in \[0, 1\]",
-            ),
-            BadInput(
-                lambda: (torch.full((4, 3), 0.5), torch.zeros(4, 3)),
-                {"weight": torch.ones(4)},
-                ValueError,
-                r"binary_cross_entropy: weight shape \(4,\) does not broadcast to input shape \(4, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.full((3,), 0.5), torch.zeros(3, dtype=torch.float64)),
-                {},
-                TypeError,
-                r"binary_cross_entropy: target dtype torch.float64 does not match input dtype torch.float32",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"binary_cross_entropy: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"binary_cross_entropy: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.tensor([0.5, 1.5]), torch.zeros(2)), {}, ValueError, r"binary_cross_entropy: input values must be in \[0, 1\], got values in \[0.5, 1.5\]"),
+            BadInput(lambda: (torch.tensor([0.5, 0.5]), torch.tensor([0.0, 2.0])), {}, ValueError, r"binary_cross_entropy: target values must be in \[0, 1\]"),
+            BadInput(lambda: (torch.tensor([0.5, float("nan")]), torch.zeros(2)), {}, ValueError, r"binary_cross_entropy: input values must be in \[0, 1\]"),
+            BadInput(lambda: (torch.full((4, 3), 0.5), torch.zeros(4, 3)), {"weight": torch.ones(4)}, ValueError, r"binary_cross_entropy: weight shape \(4,\) does not broadcast to input shape \(4, 3\)"),
+            BadInput(lambda: (torch.full((3,), 0.5), torch.zeros(3, dtype=torch.float64)), {}, TypeError, r"binary_cross_entropy: target dtype torch.float64 does not match input dtype torch.float32"),
         ),
     ),
     LossCase(
@@ -385,48 +307,13 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.binary_cross_entropy_with_logits",
         extreme=_bce_extreme_logits,
         bad=(
-            BadInput(
-                shape_mismatch,
-                {},
-                ValueError,
-                r"binary_cross_entropy_with_logits: target shape \(4,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                integer_input,
-                {},
-                TypeError,
-                r"binary_cross_entropy_with_logits: input must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)),
-                {},
-                TypeError,
-                r"binary_cross_entropy_with_logits: target must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2), torch.tensor([0.0, 2.0])),
-                {},
-                ValueError,
-                r"binary_cross_entropy_with_logits: target values must be in \[0, 1\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, 3)),
-                {"pos_weight": torch.ones(4)},
-                ValueError,
-                r"binary_cross_entropy_with_logits: pos_weight shape \(4,\) does not broadcast to input shape \(4, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, 3)),
-                {"weight": torch.ones(2, 4, 3)},
-                ValueError,
-                r"binary_cross_entropy_with_logits: weight shape \(2, 4, 3\) does not broadcast to input shape \(4, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, 3)),
-                {"pos_weight": torch.ones(3, dtype=torch.long)},
-                TypeError,
-                r"binary_cross_entropy_with_logits: pos_weight must be a floating-point tensor",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"binary_cross_entropy_with_logits: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"binary_cross_entropy_with_logits: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"binary_cross_entropy_with_logits: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(2), torch.tensor([0.0, 2.0])), {}, ValueError, r"binary_cross_entropy_with_logits: target values must be in \[0, 1\]"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"pos_weight": torch.ones(4)}, ValueError, r"binary_cross_entropy_with_logits: pos_weight shape \(4,\) does not broadcast to input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"weight": torch.ones(2, 4, 3)}, ValueError, r"binary_cross_entropy_with_logits: weight shape \(2, 4, 3\) does not broadcast to input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"pos_weight": torch.ones(3, dtype=torch.long)}, TypeError, r"binary_cross_entropy_with_logits: pos_weight must be a floating-point tensor"),
         ),
     ),
     LossCase(
@@ -447,42 +334,12 @@ REGISTRY: tuple[LossCase, ...] = (
         extreme=_ce_extreme_logits,
         bad=(
             *_ce_bad("cross_entropy"),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4)),
-                {},
-                TypeError,
-                r"cross_entropy: target class indices must have dtype torch.int64 \(or torch.uint8\), got dtype torch.float32; class probabilities must have the input's shape \(4, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, 3, dtype=torch.long)),
-                {},
-                TypeError,
-                r"cross_entropy: a target of the input's shape \(4, 3\) holds class probabilities and must be floating point, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.full((4, 3), 1.5)),
-                {},
-                ValueError,
-                r"cross_entropy: target values must be in \[0, 1\], got values in \[1.5, 1.5\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.full((4, 3), 0.5)),
-                {"ignore_index": 1},
-                ValueError,
-                r"cross_entropy: ignore_index is not supported with class-probability targets, got 1",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)),
-                {"label_smoothing": 1.5},
-                ValueError,
-                r"cross_entropy: label_smoothing must be in \[0.0, 1.0\], got 1.5",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)),
-                {"label_smoothing": -0.1},
-                ValueError,
-                r"cross_entropy: label_smoothing must be in \[0.0, 1.0\], got -0.1",
-            ),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4)), {}, TypeError, r"cross_entropy: target class indices must have dtype torch.int64 \(or torch.uint8\), got dtype torch.float32; class probabilities must have the input's shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3, dtype=torch.long)), {}, TypeError, r"cross_entropy: a target of the input's shape \(4, 3\) holds class probabilities and must be floating point, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.full((4, 3), 1.5)), {}, ValueError, r"cross_entropy: target values must be in \[0, 1\], got values in \[1.5, 1.5\]"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.full((4, 3), 0.5)), {"ignore_index": 1}, ValueError, r"cross_entropy: ignore_index is not supported with class-probability targets, got 1"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)), {"label_smoothing": 1.5}, ValueError, r"cross_entropy: label_smoothing must be in \[0.0, 1.0\], got 1.5"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)), {"label_smoothing": -0.1}, ValueError, r"cross_entropy: label_smoothing must be in \[0.0, 1.0\], got -0.1"),
         ),
     ),
     LossCase(
@@ -490,12 +347,7 @@ REGISTRY: tuple[LossCase, ...] = (
         module=L.NLLLoss,
         reference=F.nll_loss,
         inputs=_ce_inputs(log_probabilities=True),
-        options=(
-            {},
-            {"weight": positive_per_class},
-            {"ignore_index": 1},
-            {"weight": positive_per_class, "ignore_index": 0},
-        ),
+        options=({}, {"weight": positive_per_class}, {"ignore_index": 1}, {"weight": positive_per_class, "ignore_index": 0}),
         grad_args=(0,),
         torch_op="nn.functional.nll_loss",
         extreme=_ce_extreme_logits,
@@ -509,42 +361,12 @@ REGISTRY: tuple[LossCase, ...] = (
         options=({}, {"alpha": None, "gamma": 0.5}, {"alpha": 0.75, "gamma": 0.0}, {"gamma": 1.5}),
         extreme=_focal_soft_label_extreme,
         bad=(
-            BadInput(
-                shape_mismatch,
-                {},
-                ValueError,
-                r"sigmoid_focal_loss: target shape \(4,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                integer_input,
-                {},
-                TypeError,
-                r"sigmoid_focal_loss: input must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)),
-                {},
-                TypeError,
-                r"sigmoid_focal_loss: target must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.tensor([0.0, 1.0, 2.0])),
-                {},
-                ValueError,
-                r"sigmoid_focal_loss: target values must be in \[0, 1\], got values in \[0, 2\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"gamma": -1.0},
-                ValueError,
-                r"sigmoid_focal_loss: gamma must be in \[0.0, inf\], got -1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"alpha": 1.5},
-                ValueError,
-                r"sigmoid_focal_loss: alpha must be in \[0.0, 1.0\], got 1.5",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"sigmoid_focal_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"sigmoid_focal_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"sigmoid_focal_loss: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, 1.0, 2.0])), {}, ValueError, r"sigmoid_focal_loss: target values must be in \[0, 1\], got values in \[0, 2\]"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma": -1.0}, ValueError, r"sigmoid_focal_loss: gamma must be in \[0.0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": 1.5}, ValueError, r"sigmoid_focal_loss: alpha must be in \[0.0, 1.0\], got 1.5"),
         ),
     ),
     LossCase(
@@ -552,51 +374,16 @@ REGISTRY: tuple[LossCase, ...] = (
         module=L.FocalLoss,
         reference=_focal_reference,
         inputs=_focal_class_inputs,
-        options=(
-            {},
-            {"gamma": 0.5},
-            {"gamma": 0.0, "weight": focal_class_weight},
-            {"weight": focal_class_weight, "ignore_index": 1},
-        ),
+        options=({}, {"gamma": 0.5}, {"gamma": 0.0, "weight": focal_class_weight}, {"weight": focal_class_weight, "ignore_index": 1}),
         grad_args=(0,),
         extreme=_focal_class_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([0, 3])),
-                {},
-                ValueError,
-                r"focal_loss: target holds class index 3, expected values in \[0, 3\) or ignore_index=-100",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([0.0, 1.0])),
-                {},
-                TypeError,
-                r"focal_loss: target must be an integer tensor of class indices, got dtype torch.float32",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([0, 1])),
-                {"weight": torch.ones(2)},
-                ValueError,
-                r"focal_loss: weight must have shape \(3,\), one entry per class, got shape \(2,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(5, dtype=torch.long)),
-                {},
-                ValueError,
-                r"focal_loss: target shape \(5,\) does not match input shape \(4, 3\): expected \(4,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([0, 1])),
-                {"gamma": -0.5},
-                ValueError,
-                r"focal_loss: gamma must be in \[0.0, inf\], got -0.5",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3, dtype=torch.long), torch.tensor([0, 1])),
-                {},
-                TypeError,
-                r"focal_loss: input must be a floating-point tensor, got dtype torch.int64",
-            ),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 3])), {}, ValueError, r"focal_loss: target holds class index 3, expected values in \[0, 3\) or ignore_index=-100"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0.0, 1.0])), {}, TypeError, r"focal_loss: target must be an integer tensor of class indices, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 1])), {"weight": torch.ones(2)}, ValueError, r"focal_loss: weight must have shape \(3,\), one entry per class, got shape \(2,\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(5, dtype=torch.long)), {}, ValueError, r"focal_loss: target shape \(5,\) does not match input shape \(4, 3\): expected \(4,\)"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 1])), {"gamma": -0.5}, ValueError, r"focal_loss: gamma must be in \[0.0, inf\], got -0.5"),
+            BadInput(lambda: (torch.zeros(2, 3, dtype=torch.long), torch.tensor([0, 1])), {}, TypeError, r"focal_loss: input must be a floating-point tensor, got dtype torch.int64"),
         ),
     ),
     LossCase(
@@ -608,30 +395,10 @@ REGISTRY: tuple[LossCase, ...] = (
         grad_args=(0,),
         extreme=_focal_class_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([0, -1])),
-                {},
-                ValueError,
-                r"poly1_cross_entropy: target holds class index -1, expected values in \[0, 3\)$",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([0.0, 1.0])),
-                {},
-                TypeError,
-                r"poly1_cross_entropy: target must be an integer tensor of class indices, got dtype torch.float32",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(3, dtype=torch.long)),
-                {},
-                ValueError,
-                r"poly1_cross_entropy: target shape \(3,\) does not match input shape \(4, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([0, 1])),
-                {"epsilon": -2.0},
-                ValueError,
-                r"poly1_cross_entropy: epsilon must be in \[-1.0, inf\], got -2.0",
-            ),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, -1])), {}, ValueError, r"poly1_cross_entropy: target holds class index -1, expected values in \[0, 3\)$"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0.0, 1.0])), {}, TypeError, r"poly1_cross_entropy: target must be an integer tensor of class indices, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(3, dtype=torch.long)), {}, ValueError, r"poly1_cross_entropy: target shape \(3,\) does not match input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([0, 1])), {"epsilon": -2.0}, ValueError, r"poly1_cross_entropy: epsilon must be in \[-1.0, inf\], got -2.0"),
         ),
     ),
     LossCase(
@@ -647,48 +414,13 @@ REGISTRY: tuple[LossCase, ...] = (
         ),
         extreme=_focal_soft_label_extreme,
         bad=(
-            BadInput(
-                shape_mismatch,
-                {},
-                ValueError,
-                r"asymmetric_loss: target shape \(4,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)),
-                {},
-                TypeError,
-                r"asymmetric_loss: target must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.tensor([0.0, -1.0, 1.0])),
-                {},
-                ValueError,
-                r"asymmetric_loss: target values must be in \[0, 1\], got values in \[-1, 1\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"gamma_neg": -1.0},
-                ValueError,
-                r"asymmetric_loss: gamma_neg must be in \[0.0, inf\], got -1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"gamma_pos": -1.0},
-                ValueError,
-                r"asymmetric_loss: gamma_pos must be in \[0.0, inf\], got -1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"clip": 1.0},
-                ValueError,
-                r"asymmetric_loss: clip must be in \[0.0, 1.0\), got 1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"clip": -0.1},
-                ValueError,
-                r"asymmetric_loss: clip must be in \[0.0, 1.0\), got -0.1",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"asymmetric_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3, dtype=torch.long)), {}, TypeError, r"asymmetric_loss: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, -1.0, 1.0])), {}, ValueError, r"asymmetric_loss: target values must be in \[0, 1\], got values in \[-1, 1\]"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma_neg": -1.0}, ValueError, r"asymmetric_loss: gamma_neg must be in \[0.0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"gamma_pos": -1.0}, ValueError, r"asymmetric_loss: gamma_pos must be in \[0.0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"clip": 1.0}, ValueError, r"asymmetric_loss: clip must be in \[0.0, 1.0\), got 1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"clip": -0.1}, ValueError, r"asymmetric_loss: clip must be in \[0.0, 1.0\), got -0.1"),
         ),
     ),
     LossCase(
@@ -701,24 +433,9 @@ REGISTRY: tuple[LossCase, ...] = (
         extreme=_kl_extreme,
         reductions=KL_REDUCTIONS,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.full((3,), 1 / 3)),
-                {},
-                ValueError,
-                r"kl_div: target shape \(3,\) does not match input shape \(2, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.ones(3, dtype=torch.long)),
-                {},
-                TypeError,
-                r"kl_div: target must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.ones(3)),
-                {"log_target": "yes"},
-                TypeError,
-                r"kl_div: log_target must be a bool, got str",
-            ),
+            BadInput(lambda: (torch.zeros(2, 3), torch.full((3,), 1 / 3)), {}, ValueError, r"kl_div: target shape \(3,\) does not match input shape \(2, 3\)"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(3, dtype=torch.long)), {}, TypeError, r"kl_div: target must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(3)), {"log_target": "yes"}, TypeError, r"kl_div: log_target must be a bool, got str"),
         ),
     ),
     LossCase(
@@ -730,30 +447,10 @@ REGISTRY: tuple[LossCase, ...] = (
         extreme=_distillation_extreme,
         reductions=KL_REDUCTIONS,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.zeros(2, 3)),
-                {"temperature": 0.0},
-                ValueError,
-                r"distillation_loss: temperature must be in \(0.0, inf\), got 0.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.zeros(2, 3)),
-                {"temperature": -1.0},
-                ValueError,
-                r"distillation_loss: temperature must be in \(0.0, inf\), got -1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.zeros(2, 4)),
-                {},
-                ValueError,
-                r"distillation_loss: teacher_logits shape \(2, 4\) does not match student_logits shape \(2, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(()), torch.zeros(())),
-                {},
-                ValueError,
-                r"distillation_loss: student_logits must have a class dimension",
-            ),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {"temperature": 0.0}, ValueError, r"distillation_loss: temperature must be in \(0.0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {"temperature": -1.0}, ValueError, r"distillation_loss: temperature must be in \(0.0, inf\), got -1.0"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 4)), {}, ValueError, r"distillation_loss: teacher_logits shape \(2, 4\) does not match student_logits shape \(2, 3\)"),
+            BadInput(lambda: (torch.zeros(()), torch.zeros(())), {}, ValueError, r"distillation_loss: student_logits must have a class dimension"),
         ),
     ),
     LossCase(
@@ -765,24 +462,9 @@ REGISTRY: tuple[LossCase, ...] = (
         grad_args=(0,),
         extreme=_signed_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(3), torch.tensor([0.0, 1.0, 1.0])),
-                {},
-                ValueError,
-                r"hinge_loss: target must hold -1 and \+1 only, got the value 0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.ones(4)),
-                {},
-                ValueError,
-                r"hinge_loss: target shape \(4,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.ones(3, dtype=torch.long)),
-                {},
-                TypeError,
-                r"hinge_loss: target must be a floating-point tensor, got dtype torch.int64",
-            ),
+            BadInput(lambda: (torch.zeros(3), torch.tensor([0.0, 1.0, 1.0])), {}, ValueError, r"hinge_loss: target must hold -1 and \+1 only, got the value 0"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(4)), {}, ValueError, r"hinge_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.ones(3, dtype=torch.long)), {}, TypeError, r"hinge_loss: target must be a floating-point tensor, got dtype torch.int64"),
         ),
     ),
     LossCase(
@@ -794,18 +476,8 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.soft_margin_loss",
         extreme=_signed_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(5, 4), torch.ones(5)),
-                {},
-                ValueError,
-                r"soft_margin_loss: target shape \(5,\) does not match input shape \(5, 4\)",
-            ),
-            BadInput(
-                integer_input,
-                {},
-                TypeError,
-                r"soft_margin_loss: input must be a floating-point tensor, got dtype torch.int64",
-            ),
+            BadInput(lambda: (torch.zeros(5, 4), torch.ones(5)), {}, ValueError, r"soft_margin_loss: target shape \(5,\) does not match input shape \(5, 4\)"),
+            BadInput(integer_input, {}, TypeError, r"soft_margin_loss: input must be a floating-point tensor, got dtype torch.int64"),
         ),
     ),
     LossCase(
@@ -813,53 +485,17 @@ REGISTRY: tuple[LossCase, ...] = (
         module=L.MultiMarginLoss,
         reference=F.multi_margin_loss,
         inputs=_margin_class_inputs,
-        options=(
-            {},
-            {"p": 2},
-            {"margin": 0.5},
-            {"weight": last_dim_class_weight},
-            {"p": 2, "margin": 2.0, "weight": last_dim_class_weight},
-        ),
+        options=({}, {"p": 2}, {"margin": 0.5}, {"weight": last_dim_class_weight}, {"p": 2, "margin": 2.0, "weight": last_dim_class_weight}),
         grad_args=(0,),
         torch_op="nn.functional.multi_margin_loss",
         extreme=_margin_class_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(2, 4), torch.tensor([0, 4])),
-                {},
-                ValueError,
-                r"multi_margin_loss: target holds 4, expected class indices in \[0, 3\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 4), torch.tensor([0, -1])),
-                {},
-                ValueError,
-                r"multi_margin_loss: target holds -1, expected class indices in \[0, 3\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 4), torch.zeros(2)),
-                {},
-                TypeError,
-                r"multi_margin_loss: target class indices must have dtype torch.int64, got dtype torch.float32",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 4), torch.zeros(3, dtype=torch.long)),
-                {},
-                ValueError,
-                r"multi_margin_loss: target batch size 3 does not match input batch size 2",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 4), torch.zeros(2, dtype=torch.long)),
-                {"weight": torch.ones(3)},
-                ValueError,
-                r"multi_margin_loss: weight must have shape \(4,\), one entry per class, got shape \(3,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 4), torch.zeros(2, dtype=torch.long)),
-                {"p": 3},
-                ValueError,
-                r"multi_margin_loss: p must be 1 or 2, got 3",
-            ),
+            BadInput(lambda: (torch.zeros(2, 4), torch.tensor([0, 4])), {}, ValueError, r"multi_margin_loss: target holds 4, expected class indices in \[0, 3\]"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.tensor([0, -1])), {}, ValueError, r"multi_margin_loss: target holds -1, expected class indices in \[0, 3\]"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(2)), {}, TypeError, r"multi_margin_loss: target class indices must have dtype torch.int64, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(3, dtype=torch.long)), {}, ValueError, r"multi_margin_loss: target batch size 3 does not match input batch size 2"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(2, dtype=torch.long)), {"weight": torch.ones(3)}, ValueError, r"multi_margin_loss: weight must have shape \(4,\), one entry per class, got shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(2, 4), torch.zeros(2, dtype=torch.long)), {"p": 3}, ValueError, r"multi_margin_loss: p must be 1 or 2, got 3"),
         ),
     ),
     LossCase(
@@ -871,30 +507,10 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.multilabel_margin_loss",
         extreme=_multilabel_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([[0, 3, -1], [1, -1, 0]])),
-                {},
-                ValueError,
-                r"multilabel_margin_loss: target holds 3, expected class indices or -1 in \[-1, 2\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.tensor([[0, -2, -1], [1, -1, 0]])),
-                {},
-                ValueError,
-                r"multilabel_margin_loss: target holds -2, expected class indices or -1 in \[-1, 2\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.zeros(2, 3)),
-                {},
-                TypeError,
-                r"multilabel_margin_loss: target class indices must have dtype torch.int64, got dtype torch.float32",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.zeros(3, 3, dtype=torch.long)),
-                {},
-                ValueError,
-                r"multilabel_margin_loss: target shape \(3, 3\) does not match input shape \(2, 3\)",
-            ),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([[0, 3, -1], [1, -1, 0]])), {}, ValueError, r"multilabel_margin_loss: target holds 3, expected class indices or -1 in \[-1, 2\]"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.tensor([[0, -2, -1], [1, -1, 0]])), {}, ValueError, r"multilabel_margin_loss: target holds -2, expected class indices or -1 in \[-1, 2\]"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {}, TypeError, r"multilabel_margin_loss: target class indices must have dtype torch.int64, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(3, 3, dtype=torch.long)), {}, ValueError, r"multilabel_margin_loss: target shape \(3, 3\) does not match input shape \(2, 3\)"),
         ),
     ),
     LossCase(
@@ -906,24 +522,9 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.multilabel_soft_margin_loss",
         extreme=_soft_multilabel_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.zeros(3, 3)),
-                {},
-                ValueError,
-                r"multilabel_soft_margin_loss: target shape \(3, 3\) does not match input shape \(2, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), torch.zeros(2, 3)),
-                {"weight": torch.ones(4)},
-                ValueError,
-                r"multilabel_soft_margin_loss: weight shape \(4,\) does not match input shape \(2, 3\): expected \(3,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(2, 3), [[0, 1, 0], [1, 0, 0]]),
-                {},
-                TypeError,
-                r"multilabel_soft_margin_loss: target must be a torch.Tensor, got list",
-            ),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(3, 3)), {}, ValueError, r"multilabel_soft_margin_loss: target shape \(3, 3\) does not match input shape \(2, 3\)"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.zeros(2, 3)), {"weight": torch.ones(4)}, ValueError, r"multilabel_soft_margin_loss: weight shape \(4,\) does not match input shape \(2, 3\): expected \(3,\)"),
+            BadInput(lambda: (torch.zeros(2, 3), [[0, 1, 0], [1, 0, 0]]), {}, TypeError, r"multilabel_soft_margin_loss: target must be a torch.Tensor, got list"),
         ),
     ),
 )

@@ -133,18 +133,9 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.mse_loss",
         extreme=_extreme_pair,
         bad=(
-            BadInput(
-                shape_mismatch, {}, ValueError, r"mse_loss: target shape \(4,\) does not match input shape \(3,\)"
-            ),
-            BadInput(
-                integer_input, {}, TypeError, r"mse_loss: input must be a floating-point tensor, got dtype torch.int64"
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"weight": torch.ones(2)},
-                ValueError,
-                r"mse_loss: weight shape \(2,\) does not match input shape \(3,\)",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"mse_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"mse_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"mse_loss: weight shape \(2,\) does not match input shape \(3,\)"),
         ),
     ),
     LossCase(
@@ -157,15 +148,8 @@ REGISTRY: tuple[LossCase, ...] = (
         extreme=_extreme_pair,
         bad=(
             BadInput(shape_mismatch, {}, ValueError, r"l1_loss: target shape \(4,\) does not match input shape \(3,\)"),
-            BadInput(
-                integer_input, {}, TypeError, r"l1_loss: input must be a floating-point tensor, got dtype torch.int64"
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"weight": torch.ones(2)},
-                ValueError,
-                r"l1_loss: weight shape \(2,\) does not match input shape \(3,\)",
-            ),
+            BadInput(integer_input, {}, TypeError, r"l1_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"l1_loss: weight shape \(2,\) does not match input shape \(3,\)"),
         ),
     ),
     LossCase(
@@ -173,49 +157,16 @@ REGISTRY: tuple[LossCase, ...] = (
         module=L.HuberLoss,
         reference=F.huber_loss,
         inputs=_pair_away_from_kinks(),
-        options=(
-            {},
-            {"delta": 0.5},
-            {"delta": 2.0},
-            {"delta": float("inf")},
-            {"delta": 2.0, "weight": positive_like_input},
-        ),
+        options=({}, {"delta": 0.5}, {"delta": 2.0}, {"delta": float("inf")}, {"delta": 2.0, "weight": positive_like_input}),
         torch_op="nn.functional.huber_loss",
         extreme=_extreme_pair,
         bad=(
-            BadInput(
-                shape_mismatch, {}, ValueError, r"huber_loss: target shape \(4,\) does not match input shape \(3,\)"
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"delta": 0.0},
-                ValueError,
-                r"huber_loss: delta must be in \(0, inf\], got 0.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"delta": -1.0},
-                ValueError,
-                r"huber_loss: delta must be in \(0, inf\], got -1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"delta": float("nan")},
-                ValueError,
-                r"huber_loss: delta must be in \(0, inf\], got nan",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"delta": "1"},
-                TypeError,
-                r"huber_loss: delta must be a real number, got str",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"weight": torch.ones(2)},
-                ValueError,
-                r"huber_loss: weight shape \(2,\) does not match input shape \(3,\)",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"huber_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": 0.0}, ValueError, r"huber_loss: delta must be in \(0, inf\], got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": -1.0}, ValueError, r"huber_loss: delta must be in \(0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": float("nan")}, ValueError, r"huber_loss: delta must be in \(0, inf\], got nan"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": "1"}, TypeError, r"huber_loss: delta must be a real number, got str"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"huber_loss: weight shape \(2,\) does not match input shape \(3,\)"),
         ),
     ),
     LossCase(
@@ -227,27 +178,10 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.smooth_l1_loss",
         extreme=_extreme_pair,
         bad=(
-            BadInput(
-                shape_mismatch, {}, ValueError, r"smooth_l1_loss: target shape \(4,\) does not match input shape \(3,\)"
-            ),
-            BadInput(
-                integer_input,
-                {},
-                TypeError,
-                r"smooth_l1_loss: input must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"beta": -0.5},
-                ValueError,
-                r"smooth_l1_loss: beta must be in \[0, inf\], got -0.5",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"beta": float("nan")},
-                ValueError,
-                r"smooth_l1_loss: beta must be in \[0, inf\], got nan",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"smooth_l1_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"smooth_l1_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"beta": -0.5}, ValueError, r"smooth_l1_loss: beta must be in \[0, inf\], got -0.5"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"beta": float("nan")}, ValueError, r"smooth_l1_loss: beta must be in \[0, inf\], got nan"),
         ),
     ),
     LossCase(
@@ -258,39 +192,12 @@ REGISTRY: tuple[LossCase, ...] = (
         options=({}, {"weight": positive_like_input}, {"delta": 0.5}, {"delta": 3.0, "weight": positive_like_input}),
         extreme=_extreme_pair,
         bad=(
-            BadInput(
-                shape_mismatch, {}, ValueError, r"log_cosh_loss: target shape \(4,\) does not match input shape \(3,\)"
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"delta": 0.0},
-                ValueError,
-                r"log_cosh_loss: delta must be in \(0, inf\), got 0.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"delta": float("inf")},
-                ValueError,
-                r"log_cosh_loss: delta must be in \(0, inf\), got inf",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"delta": torch.tensor(1.0)},
-                TypeError,
-                r"log_cosh_loss: delta must be a real number, got Tensor",
-            ),
-            BadInput(
-                integer_input,
-                {},
-                TypeError,
-                r"log_cosh_loss: input must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"weight": torch.ones(2)},
-                ValueError,
-                r"log_cosh_loss: weight shape \(2,\) does not match input shape \(3,\)",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"log_cosh_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": 0.0}, ValueError, r"log_cosh_loss: delta must be in \(0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": float("inf")}, ValueError, r"log_cosh_loss: delta must be in \(0, inf\), got inf"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"delta": torch.tensor(1.0)}, TypeError, r"log_cosh_loss: delta must be a real number, got Tensor"),
+            BadInput(integer_input, {}, TypeError, r"log_cosh_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"weight": torch.ones(2)}, ValueError, r"log_cosh_loss: weight shape \(2,\) does not match input shape \(3,\)"),
         ),
     ),
     LossCase(
@@ -301,27 +208,10 @@ REGISTRY: tuple[LossCase, ...] = (
         options=({}, {"quantile": 0.1}, {"quantile": 0.95, "weight": positive_like_input}),
         extreme=_extreme_pair,
         bad=(
-            BadInput(
-                shape_mismatch, {}, ValueError, r"quantile_loss: target shape \(4,\) does not match input shape \(3,\)"
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"quantile": 1.5},
-                ValueError,
-                r"quantile_loss: quantile must be in \(0, 1\), got 1.5",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"quantile": 0.0},
-                ValueError,
-                r"quantile_loss: quantile must be in \(0, 1\), got 0.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"quantile": torch.tensor(0.5)},
-                TypeError,
-                r"quantile_loss: quantile must be a real number, got Tensor",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"quantile_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": 1.5}, ValueError, r"quantile_loss: quantile must be in \(0, 1\), got 1.5"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": 0.0}, ValueError, r"quantile_loss: quantile must be in \(0, 1\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"quantile": torch.tensor(0.5)}, TypeError, r"quantile_loss: quantile must be a real number, got Tensor"),
         ),
     ),
     LossCase(
@@ -337,57 +227,21 @@ REGISTRY: tuple[LossCase, ...] = (
             {"alpha": float("-inf"), "scale": 2.0},
             {"alpha": 0.5, "weight": positive_like_input},
             {"alpha": 3.0},
-            {
-                "alpha": lambda args, g: torch.tensor(0.5, dtype=args[0].dtype, device=args[0].device),
-                "scale": lambda args, g: torch.tensor(0.8, dtype=args[0].dtype, device=args[0].device),
-            },  # 0-d tensors
-            {
-                "alpha": lambda args, g: torch.tensor([-1.0, 0.5, 1.5], dtype=args[0].dtype, device=args[0].device),
-                "scale": lambda args, g: torch.tensor([0.5, 1.0, 2.0], dtype=args[0].dtype, device=args[0].device),
-                "weight": positive_like_input,
-            },  # one alpha and c per column of the (4, 3) input
+            {"alpha": lambda args, g: torch.tensor(0.5, dtype=args[0].dtype, device=args[0].device),
+             "scale": lambda args, g: torch.tensor(0.8, dtype=args[0].dtype, device=args[0].device)},  # 0-d tensors
+            {"alpha": lambda args, g: torch.tensor([-1.0, 0.5, 1.5], dtype=args[0].dtype, device=args[0].device),
+             "scale": lambda args, g: torch.tensor([0.5, 1.0, 2.0], dtype=args[0].dtype, device=args[0].device),
+             "weight": positive_like_input},  # one alpha and c per column of the (4, 3) input
         ),
         extreme=_extreme_pair,
         bad=(
-            BadInput(
-                shape_mismatch, {}, ValueError, r"barron_loss: target shape \(4,\) does not match input shape \(3,\)"
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"scale": 0.0},
-                ValueError,
-                r"barron_loss: scale must be in \(0, inf\), got 0.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"alpha": float("inf")},
-                ValueError,
-                r"barron_loss: alpha must be in \[-inf, inf\), got inf",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"alpha": float("nan")},
-                ValueError,
-                r"barron_loss: alpha must be in \[-inf, inf\), got nan",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"alpha": torch.ones(2)},
-                ValueError,
-                r"barron_loss: alpha shape \(2,\) does not broadcast to input shape \(3,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"scale": torch.tensor([1.0, 0.0, 1.0])},
-                ValueError,
-                r"barron_loss: scale values must be in \(0, inf\), got 0.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3)),
-                {"alpha": torch.tensor(1)},
-                TypeError,
-                r"barron_loss: alpha must be a floating-point tensor, got dtype torch.int64",
-            ),
+            BadInput(shape_mismatch, {}, ValueError, r"barron_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"scale": 0.0}, ValueError, r"barron_loss: scale must be in \(0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("inf")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got inf"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": float("nan")}, ValueError, r"barron_loss: alpha must be in \[-inf, inf\), got nan"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": torch.ones(2)}, ValueError, r"barron_loss: alpha shape \(2,\) does not broadcast to input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"scale": torch.tensor([1.0, 0.0, 1.0])}, ValueError, r"barron_loss: scale values must be in \(0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {"alpha": torch.tensor(1)}, TypeError, r"barron_loss: alpha must be a floating-point tensor, got dtype torch.int64"),
         ),
     ),
     LossCase(
@@ -400,42 +254,12 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.gaussian_nll_loss",
         extreme=_gaussian_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(4), torch.ones(3)),
-                {},
-                ValueError,
-                r"gaussian_nll_loss: target shape \(4,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, 3), torch.ones(2)),
-                {},
-                ValueError,
-                r"gaussian_nll_loss: var shape \(2,\) does not match input shape \(4, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])),
-                {},
-                ValueError,
-                r"gaussian_nll_loss: var values must be in \[0, inf\], got values in \[-0.5, 1\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), -1.0),
-                {},
-                ValueError,
-                r"gaussian_nll_loss: var must be non-negative .*got -1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3, dtype=torch.long)),
-                {},
-                TypeError,
-                r"gaussian_nll_loss: var must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)),
-                {"eps": -1e-6},
-                ValueError,
-                r"gaussian_nll_loss: eps must be in \[0.0, inf\], got -1e-06",
-            ),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(4), torch.ones(3)), {}, ValueError, r"gaussian_nll_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3), torch.ones(2)), {}, ValueError, r"gaussian_nll_loss: var shape \(2,\) does not match input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])), {}, ValueError, r"gaussian_nll_loss: var values must be in \[0, inf\], got values in \[-0.5, 1\]"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), -1.0), {}, ValueError, r"gaussian_nll_loss: var must be non-negative .*got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3, dtype=torch.long)), {}, TypeError, r"gaussian_nll_loss: var must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)), {"eps": -1e-6}, ValueError, r"gaussian_nll_loss: eps must be in \[0.0, inf\], got -1e-06"),
         ),
     ),
     LossCase(
@@ -447,24 +271,9 @@ REGISTRY: tuple[LossCase, ...] = (
         torch_op="nn.functional.poisson_nll_loss",
         extreme=_poisson_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(4)),
-                {},
-                ValueError,
-                r"poisson_nll_loss: target shape \(4,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                integer_input,
-                {},
-                TypeError,
-                r"poisson_nll_loss: input must be a floating-point tensor, got dtype torch.int64",
-            ),
-            BadInput(
-                lambda: (torch.ones(3), torch.ones(3)),
-                {"log_input": False, "eps": -1.0},
-                ValueError,
-                r"poisson_nll_loss: eps must be in \[0.0, inf\], got -1.0",
-            ),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(4)), {}, ValueError, r"poisson_nll_loss: target shape \(4,\) does not match input shape \(3,\)"),
+            BadInput(integer_input, {}, TypeError, r"poisson_nll_loss: input must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.ones(3), torch.ones(3)), {"log_input": False, "eps": -1.0}, ValueError, r"poisson_nll_loss: eps must be in \[0.0, inf\], got -1.0"),
         ),
     ),
     LossCase(
@@ -478,30 +287,10 @@ REGISTRY: tuple[LossCase, ...] = (
         grad_args=(0, 1),
         extreme=_gaussian_extreme,
         bad=(
-            BadInput(
-                lambda: (torch.zeros(4, 3), torch.zeros(4, 3), torch.ones(2)),
-                {},
-                ValueError,
-                r"beta_nll_loss: var shape \(2,\) does not match input shape \(4, 3\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])),
-                {},
-                ValueError,
-                r"beta_nll_loss: var values must be in \[0, inf\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)),
-                {"beta": -1.0},
-                ValueError,
-                r"beta_nll_loss: beta must be in \[0.0, inf\], got -1.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)),
-                {"beta": torch.tensor(0.5)},
-                TypeError,
-                r"beta_nll_loss: beta must be a real number, got Tensor",
-            ),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3), torch.ones(2)), {}, ValueError, r"beta_nll_loss: var shape \(2,\) does not match input shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])), {}, ValueError, r"beta_nll_loss: var values must be in \[0, inf\]"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)), {"beta": -1.0}, ValueError, r"beta_nll_loss: beta must be in \[0.0, inf\], got -1.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)), {"beta": torch.tensor(0.5)}, TypeError, r"beta_nll_loss: beta must be a real number, got Tensor"),
         ),
     ),
     LossCase(
@@ -514,30 +303,10 @@ REGISTRY: tuple[LossCase, ...] = (
         # no `extreme`: the suite calls it without options and df has no default;
         # tests/test_probabilistic.py checks extreme inputs
         bad=(
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.ones(2)),
-                {"df": 3.0},
-                ValueError,
-                r"student_t_nll_loss: scale shape \(2,\) does not match input shape \(3,\)",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])),
-                {"df": 3.0},
-                ValueError,
-                r"student_t_nll_loss: scale values must be in \[0, inf\]",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)),
-                {"df": 0.0},
-                ValueError,
-                r"student_t_nll_loss: df must be in \(0.0, inf\), got 0.0",
-            ),
-            BadInput(
-                lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)),
-                {"df": torch.tensor(3.0)},
-                TypeError,
-                r"student_t_nll_loss: df must be a real number, got Tensor",
-            ),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(2)), {"df": 3.0}, ValueError, r"student_t_nll_loss: scale shape \(2,\) does not match input shape \(3,\)"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.tensor([1.0, -0.5, 1.0])), {"df": 3.0}, ValueError, r"student_t_nll_loss: scale values must be in \[0, inf\]"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)), {"df": 0.0}, ValueError, r"student_t_nll_loss: df must be in \(0.0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(3), torch.zeros(3), torch.ones(3)), {"df": torch.tensor(3.0)}, TypeError, r"student_t_nll_loss: df must be a real number, got Tensor"),
         ),
     ),
 )
