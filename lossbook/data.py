@@ -344,3 +344,76 @@ def two_noise_levels(
     x = lo + (hi - lo) * torch.rand(n, 1, generator=g)
     sd = torch.where(x < 0, low, high)
     return x, torch.sin(frequency * x) + sd * torch.randn(n, 1, generator=g)
+
+
+def segmentation(
+    n: int = 200,
+    *,
+    size: int = 32,
+    n_classes: int = 2,
+    foreground: float = 0.02,
+    noise: float = 0.5,
+    empty: float = 0.0,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Noisy grey images with small bright objects, and their segmentation masks.
+
+    Each image holds one object per foreground class :math:`k = 1, \ldots, C - 1` on a
+    background of class 0: odd classes are discs, even classes squares, and class :math:`k`
+    has intensity :math:`1 + (k - 1)/2` (1 for class 1) on a background of 0. Each object's
+    area is ``foreground * size**2`` times a factor uniform in :math:`[0.6, 1.4]`, so that
+    every class covers about ``foreground`` of the pixels on average; it lies wholly inside
+    the image at a uniform position, and a later class is painted over an earlier one where
+    they overlap. Gaussian noise of standard deviation ``noise`` is added to every pixel.
+    ``empty`` makes that fraction of the images (chosen at random) hold no object at all:
+    their masks are all background. Chapters: ``book/segmentation/`` (Dice, Tversky, Lovász).
+
+    Args:
+        n: number of images.
+        size: image height and width, in pixels (at least 8).
+        n_classes: number of classes, background included (at least 2).
+        foreground: the average fraction of the pixels each foreground class covers, in
+            (0, 0.25].
+        noise: standard deviation of the pixel noise, >= 0.
+        empty: fraction of the images with no object, in [0, 1).
+        seed: the seed.
+
+    Returns:
+        ``(images, masks)``: float32 ``(n, 1, size, size)`` and int64 ``(n, size, size)``
+        with values in ``[0, n_classes)``.
+    """
+    fn = "segmentation"
+    _check_n(fn, n)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 8:
+        raise ValueError(f"{fn}: size must be an int >= 8, got {size!r}")
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
+        raise ValueError(f"{fn}: n_classes must be an int >= 2, got {n_classes!r}")
+    if not 0.0 < foreground <= 0.25:
+        raise ValueError(f"{fn}: foreground must be in (0, 0.25], got {foreground!r}")
+    if noise < 0:
+        raise ValueError(f"{fn}: noise must be >= 0, got {noise!r}")
+    _check_fraction(fn, "empty", empty)
+    g = _generator(fn, seed)
+    coords = torch.arange(size, dtype=torch.float32) + 0.5
+    rows, cols = coords.view(1, size, 1), coords.view(1, 1, size)
+    images = torch.zeros(n, 1, size, size)
+    masks = torch.zeros(n, size, size, dtype=torch.int64)
+    for k in range(1, n_classes):
+        area = foreground * size * size * (0.6 + 0.8 * torch.rand(n, generator=g))
+        disc = k % 2 == 1
+        half = torch.sqrt(area / math.pi) if disc else torch.sqrt(area) / 2  # radius, or half the side
+        lo, hi = half + 0.5, size - half - 0.5
+        cy = (lo + (hi - lo) * torch.rand(n, generator=g)).view(n, 1, 1)
+        cx = (lo + (hi - lo) * torch.rand(n, generator=g)).view(n, 1, 1)
+        h = half.view(n, 1, 1)
+        if disc:
+            inside = (rows - cy) ** 2 + (cols - cx) ** 2 <= h**2
+        else:
+            inside = ((rows - cy).abs() <= h) & ((cols - cx).abs() <= h)
+        masks[inside] = k
+        images[:, 0][inside] = 1.0 + (k - 1) / 2
+    blank = torch.rand(n, generator=g) < empty
+    masks[blank] = 0
+    images[blank] = 0.0
+    images += noise * torch.randn(n, 1, size, size, generator=g)
+    return images, masks

@@ -15,6 +15,7 @@ __all__ = [
     "accuracy",
     "average_precision",
     "expected_calibration_error",
+    "iou",
     "precision",
     "predicted_class",
     "recall",
@@ -137,3 +138,85 @@ def _confidence(fn: str, probabilities: torch.Tensor, target: torch.Tensor) -> t
         raise ValueError(f"{fn}: probabilities must be in [0, 1] and sum to 1 over each row (apply softmax to logits)")
     confidence, predicted = p.max(dim=1)
     return confidence.double(), (predicted == target.detach().reshape(-1)).double()
+
+
+def iou(
+    prediction: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    n_classes: int | None = None,
+    threshold: float = 0.0,
+    per_image: bool = False,
+) -> list[float]:
+    r"""Intersection over union (Jaccard index) of a segmentation, one number per class.
+
+    .. math:: \operatorname{IoU}_c = \frac{|P_c \cap T_c|}{|P_c \cup T_c|}
+
+    where :math:`P_c` and :math:`T_c` are the pixels predicted as and labelled with class
+    :math:`c`. Chapters: ``book/segmentation/`` (Dice, Tversky, Lovász).
+
+    Args:
+        prediction: class scores (logits or probabilities) ``(N, C, *spatial)`` with
+            ``C >= 2``, whose argmax over dimension 1 is the predicted class (``n_classes`` is
+            ``C``); or binary scores ``(N, 1, *spatial)``, or a float tensor of the target's
+            shape, where a pixel is predicted as class 1 if its score is ``> threshold`` (0
+            for logits, 0.5 for probabilities; ``n_classes`` is 2); or predicted class
+            indices, an integer tensor of the target's shape.
+        target: class indices, an integer tensor ``(N, *spatial)``, values in ``[0, n_classes)``.
+        n_classes: the number of classes; needed only for integer predictions (by default
+            the largest index in prediction or target, plus one, and at least 2).
+        threshold: the score threshold of binary scores.
+        per_image: ``False`` pools the pixels of all images into one intersection and one
+            union per class; ``True`` computes each image's IoU and averages over the images
+            where the class is predicted or present (its union is not empty).
+
+    Returns:
+        A list of ``n_classes`` Python floats, class 0 (the background) first. A class whose
+        union is empty (absent from target and prediction, in every image for
+        ``per_image=True``) gets ``nan``: there is nothing to score.
+    """
+    fn = "iou"
+    if not isinstance(prediction, torch.Tensor) or not isinstance(target, torch.Tensor):
+        raise TypeError(f"{fn}: prediction and target must be tensors, got {type(prediction).__name__} and {type(target).__name__}")
+    if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
+        raise TypeError(f"{fn}: target must be an integer tensor of class indices, got dtype {target.dtype}")
+    pred, target = prediction.detach(), target.detach()
+    if pred.is_floating_point():
+        if pred.shape == target.shape:
+            labels, k = (pred > threshold).long(), 2
+        elif pred.dim() == target.dim() + 1 and pred.shape[:1] + pred.shape[2:] == target.shape:
+            k = pred.shape[1]
+            labels = (pred[:, 0] > threshold).long() if k == 1 else pred.argmax(dim=1)
+            k = max(k, 2)
+        else:
+            raise ValueError(
+                f"{fn}: prediction shape {tuple(pred.shape)} does not fit target shape {tuple(target.shape)}: "
+                "expected scores (N, C, *spatial) or binary scores of the target's shape"
+            )
+        if n_classes is not None and n_classes != k:
+            raise ValueError(f"{fn}: n_classes={n_classes} does not match the {k} classes of the scores")
+    elif pred.dtype == torch.bool or pred.is_complex():
+        raise TypeError(f"{fn}: prediction must be floating-point scores or integer class indices, got dtype {pred.dtype}")
+    else:
+        if pred.shape != target.shape:
+            raise ValueError(f"{fn}: prediction shape {tuple(pred.shape)} does not match target shape {tuple(target.shape)}")
+        labels = pred
+        k = n_classes if n_classes is not None else max(int(pred.max()) + 1 if pred.numel() else 0, int(target.max()) + 1 if target.numel() else 0, 2)
+    if target.numel() and (target.min() < 0 or target.max() >= k):
+        raise ValueError(f"{fn}: target holds class indices outside [0, {k})")
+    if labels.numel() and (labels.min() < 0 or labels.max() >= k):
+        raise ValueError(f"{fn}: prediction holds class indices outside [0, {k})")
+    n = target.shape[0] if target.dim() > 0 else 1
+    labels, target = labels.reshape(n, -1), target.reshape(n, -1)
+    classes = torch.arange(k, device=target.device).view(1, k, 1)
+    p, t = labels.unsqueeze(1) == classes, target.unsqueeze(1) == classes  # (N, K, S)
+    inter, union = (p & t).sum(-1).double(), (p | t).sum(-1).double()  # (N, K)
+    if per_image:
+        valid = union > 0
+        per = torch.where(valid, inter / union.clamp_min(1), 0.0)
+        count = valid.sum(0)
+        values = torch.where(count > 0, per.sum(0) / count.clamp_min(1), float("nan"))
+    else:
+        inter, union = inter.sum(0), union.sum(0)
+        values = torch.where(union > 0, inter / union.clamp_min(1), float("nan"))
+    return values.tolist()

@@ -127,3 +127,45 @@ def test_multilabel_shapes_rate_seeding_and_missing_labels():
 def test_multilabel_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.multilabel(10, **kwargs)
+
+
+def test_segmentation_shapes_seeding_foreground_and_shapes():
+    x, m = data.segmentation(400, size=32, foreground=0.02, noise=0.5, seed=0)
+    assert x.shape == (400, 1, 32, 32) and m.shape == (400, 32, 32) and x.dtype == torch.float32 and m.dtype == torch.int64
+    x2, m2 = data.segmentation(400, size=32, foreground=0.02, noise=0.5, seed=0)
+    assert torch.equal(x, x2) and torch.equal(m, m2) and not torch.equal(m, data.segmentation(400, seed=1)[1])
+    assert set(m.unique().tolist()) == {0, 1}
+    # every image holds one object of about 2% of the pixels (area factor in [0.6, 1.4])
+    share = (m > 0).flatten(1).float().mean(1)
+    assert 0.017 < share.mean().item() < 0.023 and share.min().item() > 0.008 and share.max().item() < 0.035
+    # the noise is the stated standard deviation around 0 (background) and 1 (the object)
+    assert abs(x[:, 0][m == 0].std().item() - 0.5) < 0.01 and abs(x[:, 0][m == 1].mean().item() - 1.0) < 0.02
+    # noiseless: the image is the mask
+    clean, mc = data.segmentation(20, noise=0.0, seed=3)
+    assert torch.equal(clean[:, 0], mc.float())
+
+
+def test_segmentation_classes_and_empty_images():
+    x, m = data.segmentation(300, size=16, n_classes=4, foreground=0.02, noise=0.0, empty=0.0, seed=0)
+    assert set(m.unique().tolist()) == {0, 1, 2, 3}
+    for k in (1, 2, 3):  # each class about 2% of the pixels, at its own intensity 1 + (k - 1)/2
+        assert 0.013 < (m == k).float().mean().item() < 0.025
+        assert torch.all(x[:, 0][m == k] == 1 + (k - 1) / 2)
+    _, me = data.segmentation(1000, empty=0.3, seed=0)
+    blank = ~(me > 0).flatten(1).any(1)
+    assert 0.25 < blank.float().mean().item() < 0.35
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"size": 4}, "segmentation: size must be an int >= 8, got 4"),
+        ({"n_classes": 1}, "segmentation: n_classes must be an int >= 2, got 1"),
+        ({"foreground": 0.0}, r"segmentation: foreground must be in \(0, 0.25\], got 0.0"),
+        ({"noise": -0.1}, "segmentation: noise must be >= 0, got -0.1"),
+        ({"empty": 1.0}, r"segmentation: empty must be in \[0, 1\), got 1.0"),
+    ],
+)
+def test_segmentation_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.segmentation(10, **kwargs)

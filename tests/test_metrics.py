@@ -1,5 +1,7 @@
 """lossbook.metrics, on values computed by hand."""
 
+import math
+
 import pytest
 import torch
 
@@ -56,3 +58,41 @@ def test_public_names_only():
     assert names == set(metrics.__all__)
     assert {"torch", "annotations"}.isdisjoint(names)
     assert all(callable(getattr(metrics, name)) for name in metrics.__all__)
+
+
+def test_iou_by_hand_for_every_prediction_form():
+    # target [0 1 1 0], predicted [0 1 0 0]: class 1 intersection 1, union 2; class 0: 2 of 3
+    y = torch.tensor([[0, 1, 1, 0]])
+    expected = [2 / 3, 1 / 2]
+    assert metrics.iou(torch.tensor([[0, 1, 0, 0]]), y) == pytest.approx(expected)
+    assert metrics.iou(torch.tensor([[[-1.0, 2.0, -3.0, -1.0]]]), y) == pytest.approx(expected)  # (N, 1, S) logits
+    assert metrics.iou(torch.tensor([[0.1, 0.9, 0.2, 0.3]]), y, threshold=0.5) == pytest.approx(expected)  # (N, S)
+    scores = torch.tensor([[[2.0, 0.0, 1.0, 3.0], [0.0, 1.0, 0.0, 0.0]]])  # (N, C, S): argmax [0 1 0 0]
+    assert metrics.iou(scores, y) == pytest.approx(expected)
+
+
+def test_iou_pooled_per_image_and_absent_classes():
+    y = torch.tensor([[0, 1, 1, 1], [0, 0, 0, 0]])
+    pred = torch.tensor([[0, 1, 1, 1], [0, 0, 0, 1]])
+    # pooled: class 1 intersection 3, union 4; per image: 1.0 and 0.0 (the false positive) -> 0.5
+    assert metrics.iou(pred, y)[1] == pytest.approx(3 / 4)
+    assert metrics.iou(pred, y, per_image=True)[1] == pytest.approx(0.5)
+    # an image where class 1 is neither predicted nor present is left out of the per-image mean
+    assert metrics.iou(torch.tensor([[0, 1, 1, 1], [0, 0, 0, 0]]), y, per_image=True)[1] == 1.0
+    # a class absent everywhere is nan
+    out = metrics.iou(torch.zeros(2, 4, dtype=torch.long), torch.zeros(2, 4, dtype=torch.long), n_classes=3)
+    assert out[0] == 1.0 and math.isnan(out[1]) and math.isnan(out[2])
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: metrics.iou(torch.zeros(2, 3, 5), torch.zeros(2, 4, dtype=torch.long)), ValueError, "iou: prediction shape"),
+        (lambda: metrics.iou(torch.zeros(2, 4), torch.zeros(2, 4)), TypeError, "iou: target must be an integer tensor"),
+        (lambda: metrics.iou(torch.zeros(1, 4, dtype=torch.long), torch.tensor([[0, 1, 2, 3]]), n_classes=2), ValueError, r"outside \[0, 2\)"),
+        (lambda: metrics.iou(torch.zeros(1, 3, 4), torch.zeros(1, 4, dtype=torch.long), n_classes=2), ValueError, "n_classes=2 does not match"),
+    ],
+)
+def test_iou_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
