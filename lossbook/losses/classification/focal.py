@@ -200,29 +200,26 @@ class _SoftmaxClassLoss(torch.autograd.Function):
     - Poly-1 (``kind='poly1'``, option :math:`\varepsilon`): :math:`\ell = -\log p_t + \varepsilon (1 - p_t)`,
       :math:`g = 1 + \varepsilon p_t`.
 
-    The forward takes one ``exp``, :math:`e = \exp(z - \max_c z_c)`, writes 0 at each target
-    and sums the rest: :math:`m = 1 - p_t` is that sum over :math:`\sum_c e_c` (accurate when
-    :math:`p_t` is within rounding of 1, unlike :math:`1 - p_t`). Dividing :math:`e` by its sum
-    and writing :math:`-m` at the target gives :math:`p - e_y` with no cancellation, in place.
+    The forward takes one fused ``softmax`` (one pass over the logits), writes 0 at each target
+    and sums the rest: :math:`m = 1 - p_t` is that sum of the other classes' probabilities
+    (accurate when :math:`p_t` is within rounding of 1, unlike :math:`1 - p_t`).
     :math:`-\log p_t` is :math:`-\log(1 - m)` where :math:`m < 1/2`, else
-    :math:`\log \sum_c e_c - (z_y - \max_c z_c)`. The forward scales :math:`p - e_y` by
-    :math:`g` in place and keeps it: the backward only multiplies by the reduction's scale.
+    :math:`-(z_y - z_{\max}) - \log p_{\max}`, finite however small :math:`p_t` is (the largest
+    probability :math:`p_{\max} = 1 / \sum_c e^{z_c - z_{\max}}` lies in :math:`[1/C, 1]`).
+    It keeps :math:`p` (its target entries 0) and one number per row; the backward makes one
+    pass, :math:`p` times :math:`g` times the reduction's scale, and writes
+    :math:`-m\, g` times that scale at each target: :math:`g\,(p - e_y)` with no cancellation.
     """
 
     @staticmethod
     def forward(ctx, z, y, kind, option, weight, reduction):
         at_y = y.unsqueeze(1)
-        z_max = z.amax(dim=1, keepdim=True)
-        e = (z - z_max).exp_()  # the one exp: softmax(z) = e / sum(e), with no overflow
-        shifted_y = z.gather(1, at_y).sub_(z_max)  # z_y - max z, finite however extreme the logits
-        e_y = e.gather(1, at_y)
-        others = e.scatter_(1, at_y, 0.0).sum(1, keepdim=True)  # the other classes' share, summed without e_y
-        total = others + e_y
-        m = others.div_(total).squeeze(1)  # 1 - p_t, accurate when p_t is within rounding of 1
-        log_pt = shifted_y.sub_(total.log()).squeeze(1)  # log p_t = z_y - max z - log sum(e)
-        p = e.div_(total).scatter_(1, at_y, -m.unsqueeze(1))  # p - e_y, its target entry -(1 - p_t)
-        ce = torch.where(m < 0.5, torch.log1p(-m).neg_(), log_pt.neg())  # -log p_t
-        p_t = log_pt.exp_()
+        p = torch.softmax(z, dim=1)
+        # log p_t = z_y - z_max - log sum_c e^{z_c - z_max}, and that sum is 1 / p_max
+        log_pt = z.gather(1, at_y).squeeze(1).sub_(z.amax(dim=1)).add_(p.amax(dim=1).log_())
+        p_t = p.gather(1, at_y).squeeze(1)
+        m = p.scatter_(1, at_y, 0.0).sum(1)  # 1 - p_t: the other classes' share, summed without p_t
+        ce = torch.where(m < 0.5, torch.log1p(-m).neg_(), log_pt.neg_())  # -log p_t
         if kind == "focal":
             gamma = option
             modulating = m.pow(gamma)
@@ -233,17 +230,20 @@ class _SoftmaxClassLoss(torch.autograd.Function):
             epsilon = option
             g = p_t.mul_(epsilon).add_(1)
             loss = ce.add_(m, alpha=epsilon)
-        grad = p.mul_(g.unsqueeze(1)) if ctx.needs_input_grad[0] else None
-        ctx.save_for_backward(grad, weight)
+        ctx.save_for_backward(p, y, g, m, weight)
         ctx.reduction = reduction
         return reduce(loss, reduction, weight=weight)
 
     @staticmethod
     @first_order("focal_loss, poly1_cross_entropy")
     def backward(ctx, grad_output):
-        grad, weight = ctx.saved_tensors
-        s = grad_scale(grad_output, ctx.reduction, grad.shape[:1], weight=weight)
-        return grad * (s.unsqueeze(1) if s.dim() > 0 else s), None, None, None, None, None
+        p, y, g, m, weight = ctx.saved_tensors
+        if not ctx.needs_input_grad[0]:
+            return None, None, None, None, None, None
+        s = g * grad_scale(grad_output, ctx.reduction, g.shape, weight=weight)  # g times d(reduction)/d(loss)
+        grad = p * s.unsqueeze(1)  # g (p - e_y) off the targets, scaled
+        grad.scatter_(1, y.unsqueeze(1), (m * s).neg_().unsqueeze(1))  # -(1 - p_t) g at each target
+        return grad, None, None, None, None, None
 
 
 def _class_loss(kind, fn, input, target, option, *, weight=None, ignore_index=None, reduction="mean"):
