@@ -105,6 +105,41 @@ def _label_lists(n, c, g):
     return torch.randn(n, c, generator=g), target
 
 
+def _embeddings_centres(n, c, g):
+    """Embeddings (N, D), class centres (C, D) and class indices (N,), with D = C (the size's second number)."""
+    return torch.randn(n, c, generator=g), torch.randn(c, c, generator=g), torch.randint(0, c, (n,), generator=g)
+
+
+def _view_pair(n, c, g):
+    """Two batches of embeddings (min(N, 1024), D) (the similarity matrix is N x N), the second a noisy copy of the first."""
+    n = min(n, 1024)
+    x = torch.randn(n, c, generator=g)
+    return x, x + torch.randn(n, c, generator=g)
+
+
+def _labelled_embeddings(n, c, g):
+    """Embeddings (min(N, 1024), D) and labels of about 8 rows per class."""
+    n = min(n, 1024)
+    return torch.randn(n, c, generator=g), torch.randint(0, max(2, n // 8), (n,), generator=g)
+
+
+def _triplets(n, c, g):
+    """Anchors (N, D), positives near them and negatives farther off: most triplets active at margin 1."""
+    a = torch.randn(n, c, generator=g)
+    return a, a + 0.05 * torch.randn(n, c, generator=g), a + 0.1 * torch.randn(n, c, generator=g)
+
+
+def _distance_signs(n, c, g):
+    """Non-negative distances and labels in {-1, +1} (hinge_embedding_loss)."""
+    return 2 * torch.rand(n, c, generator=g), _signed(n, c, g)[1]
+
+
+def _embedding_pairs(n, c, g, labels=(-1.0, 1.0)):
+    """Two (N, D) embedding batches and one label per pair (the pair losses of book/representation/pairwise.ipynb)."""
+    y = torch.where(torch.rand(n, generator=g) < 0.5, labels[0], labels[1])
+    return torch.randn(n, c, generator=g), torch.randn(n, c, generator=g), y
+
+
 INPUTS: dict[str, Callable] = {
     **dict.fromkeys(["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "log_cosh_loss", "quantile_loss", "barron_loss"], _pair),
     "gaussian_nll_loss": _gaussian,
@@ -117,6 +152,13 @@ INPUTS: dict[str, Callable] = {
     "distillation_loss": _two_logits,
     **dict.fromkeys(["hinge_loss", "soft_margin_loss"], _signed),
     "multilabel_margin_loss": _label_lists,
+    "hinge_embedding_loss": _distance_signs,
+    "cosine_embedding_loss": _embedding_pairs,
+    "contrastive_loss": lambda n, c, g: _embedding_pairs(n, c, g, labels=(0.0, 1.0)),
+    **dict.fromkeys(["triplet_margin_loss", "triplet_margin_with_distance_loss"], _triplets),
+    **dict.fromkeys(["arcface_loss", "cosface_loss"], _embeddings_centres),
+    "info_nce_loss": _view_pair,
+    "supcon_loss": _labelled_embeddings,
 }
 
 OPTIONS = {"kl_div": {"reduction": "batchmean"}}  # kl_div's 'mean' is not the KL divergence (PyTorch warns)
@@ -152,6 +194,12 @@ def _multilabel_margin_plain(x, y, reduction="mean"):
     return _mean((pairs * mask).sum((1, 2)) / c, reduction)
 
 
+def _triplet_plain(a, p, n, reduction="mean", margin=1.0, eps=1e-6):
+    # max(0, m + ||a - p + eps|| - ||a - n + eps||), the Euclidean distance written out
+    d_pos, d_neg = ((a - p + eps) ** 2).sum(-1).sqrt(), ((a - n + eps) ** 2).sum(-1).sqrt()
+    return _mean((margin + d_pos - d_neg).clamp(min=0), reduction)
+
+
 PLAIN: dict[str, Callable] = {
     "mse_loss": lambda x, y, reduction="mean": _mean((x - y) ** 2, reduction),
     "l1_loss": lambda x, y, reduction="mean": _mean((x - y).abs(), reduction),
@@ -177,6 +225,7 @@ PLAIN: dict[str, Callable] = {
     "soft_margin_loss": lambda x, y, reduction="mean": _mean(torch.log1p(torch.exp(-y * x)), reduction),
     "multi_margin_loss": _multi_margin_plain,
     "multilabel_margin_loss": _multilabel_margin_plain,
+    **dict.fromkeys(["triplet_margin_loss", "triplet_margin_with_distance_loss"], _triplet_plain),
     "multilabel_soft_margin_loss": lambda x, y, reduction="mean": _mean(
         -(y * F.logsigmoid(x) + (1 - y) * F.logsigmoid(-x)).mean(1), reduction
     ),

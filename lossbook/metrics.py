@@ -19,6 +19,7 @@ __all__ = [
     "precision",
     "predicted_class",
     "recall",
+    "recall_at_k",
     "reliability",
 ]
 
@@ -220,3 +221,50 @@ def iou(
         inter, union = inter.sum(0), union.sum(0)
         values = torch.where(union > 0, inter / union.clamp_min(1), float("nan"))
     return values.tolist()
+
+
+def recall_at_k(embeddings: torch.Tensor, labels: torch.Tensor, *, k: int = 1, p: float = 2.0) -> float:
+    """Recall@k of a labelled set of embeddings, each one queried against all the others.
+
+    The fraction of the points for which at least one of their ``k`` nearest neighbours (by
+    the :math:`L_p` distance, the point itself excluded) has the same label: the retrieval
+    metric of metric learning (recall@1 is the accuracy of a leave-one-out 1-nearest-neighbour
+    classifier). Ties in distance are broken in :func:`torch.topk`'s order. A point whose
+    class has no other member cannot be retrieved and counts as a miss.
+
+    Args:
+        embeddings: ``(n, D)`` floating-point embeddings.
+        labels: ``(n,)`` integer class labels.
+        k: the number of neighbours, ``1 <= k < n``.
+        p: the degree of the distance (``torch.cdist``'s ``p``), 2 for the Euclidean.
+
+    Returns:
+        Recall@k in [0, 1].
+
+    Example:
+        >>> import torch
+        >>> x = torch.tensor([[0.0], [0.1], [1.0], [1.2], [5.0]])
+        >>> recall_at_k(x, torch.tensor([0, 0, 1, 1, 0]))  # the point at 5 has a class-1 neighbour
+        0.8
+
+    Chapter: ``book/representation/triplet.ipynb``.
+    """
+    fn = "recall_at_k"
+    if not isinstance(embeddings, torch.Tensor) or not isinstance(labels, torch.Tensor):
+        raise TypeError(f"{fn}: embeddings and labels must be tensors, got {type(embeddings).__name__} and {type(labels).__name__}")
+    if embeddings.shape[:1] != labels.shape[:1]:
+        raise ValueError(f"{fn}: labels shape {tuple(labels.shape)} does not match embeddings shape {tuple(embeddings.shape)} in its first dimension")
+    if embeddings.dim() != 2 or not embeddings.is_floating_point():
+        raise ValueError(f"{fn}: embeddings must be a floating-point tensor of shape (n, D), got {embeddings.dtype} of shape {tuple(embeddings.shape)}")
+    if labels.dim() != 1 or labels.is_floating_point() or labels.dtype == torch.bool:
+        raise ValueError(f"{fn}: labels must be an integer tensor of shape (n,), got {labels.dtype} of shape {tuple(labels.shape)}")
+    n = embeddings.shape[0]
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k < n:
+        raise ValueError(f"{fn}: k must be an int in [1, n) with n = {n} points, got {k!r}")
+    x = embeddings.detach().double()
+    distances = torch.cdist(x, x, p=p)
+    distances.fill_diagonal_(float("inf"))  # a point is not its own neighbour
+    neighbours = distances.topk(k, dim=1, largest=False).indices
+    labels = labels.detach()
+    return (labels[neighbours] == labels[:, None]).any(dim=1).double().mean().item()
+

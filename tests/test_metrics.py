@@ -96,3 +96,40 @@ def test_iou_pooled_per_image_and_absent_classes():
 def test_iou_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_recall_at_k_hand_computed():
+    # points on a line: 0 and 0.1 (class 0), 1 and 1.2 (class 1), 5 (class 0)
+    x = torch.tensor([[0.0], [0.1], [1.0], [1.2], [5.0]])
+    y = torch.tensor([0, 0, 1, 1, 0])
+    # nearest neighbours: 0.1, 0, 1.2, 1, 1.2 -> only the point at 5 misses (its neighbour is class 1)
+    assert metrics.recall_at_k(x, y) == pytest.approx(4 / 5)
+    # its 3 nearest are 1.2, 1 and 0.1: the third is class 0, a hit at k = 3
+    assert metrics.recall_at_k(x, y, k=3) == 1.0
+    # the L1 distance gives the same neighbours in one dimension
+    assert metrics.recall_at_k(x, y, p=1.0) == pytest.approx(4 / 5)
+
+
+def test_recall_at_k_excludes_self_and_counts_singletons_as_misses():
+    x = torch.tensor([[0.0, 0.0], [3.0, 0.0], [3.0, 0.1]])
+    # point 0 is alone in class 2: it is never its own neighbour, so it misses
+    assert metrics.recall_at_k(x, torch.tensor([2, 1, 1])) == pytest.approx(2 / 3)
+    # recall@k can only grow with k
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 3, generator=g), torch.randint(0, 4, (40,), generator=g)
+    values = [metrics.recall_at_k(x, y, k=k) for k in (1, 2, 5, 10)]
+    assert values == sorted(values)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: metrics.recall_at_k(torch.zeros(4, 2), torch.zeros(3, dtype=torch.long)), r"recall_at_k: labels shape \(3,\) does not match embeddings shape \(4, 2\)"),
+        (lambda: metrics.recall_at_k(torch.zeros(4), torch.zeros(4, dtype=torch.long)), r"embeddings must be a floating-point tensor of shape \(n, D\)"),
+        (lambda: metrics.recall_at_k(torch.zeros(4, 2), torch.zeros(4)), r"labels must be an integer tensor of shape \(n,\)"),
+        (lambda: metrics.recall_at_k(torch.zeros(4, 2), torch.zeros(4, dtype=torch.long), k=4), r"k must be an int in \[1, n\) with n = 4"),
+    ],
+)
+def test_recall_at_k_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

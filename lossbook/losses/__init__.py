@@ -72,6 +72,13 @@ from lossbook.losses.classification.multi_label import AsymmetricLoss, asymmetri
 # Part V: representation learning (book/representation/)
 # [pairwise]
 # [triplet]
+from lossbook.losses.representation.triplet import (
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+
 # [contrastive]
 # [angular-margin]
 
@@ -143,6 +150,10 @@ __all__ = [
     # representation
     # [pairwise]
     # [triplet]
+    "TripletMarginLoss",
+    "triplet_margin_loss",
+    "TripletMarginWithDistanceLoss",
+    "triplet_margin_with_distance_loss",
     # [contrastive]
     # [angular-margin]
     # structured
