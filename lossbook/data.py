@@ -417,3 +417,68 @@ def segmentation(
     images[blank] = 0.0
     images += noise * torch.randn(n, 1, size, size, generator=g)
     return images, masks
+
+
+def views(
+    n: int = 512,
+    *,
+    n_classes: int = 4,
+    content_dim: int = 4,
+    style_dim: int = 4,
+    n_features: int = 16,
+    spread: float = 2.0,
+    style: float = 2.0,
+    noise: float = 0.1,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""Two noisy "augmented" views of shared latent codes, for contrastive learning.
+
+    Each example has a class :math:`y` and a **content** code :math:`c = \mu_y + \varepsilon`
+    (``content_dim`` numbers; class centres :math:`\mu_y` with entries of standard deviation
+    ``spread``, unit within-class noise), shared by its two views. Each view draws its own
+    **style** :math:`s` (``style_dim`` numbers of standard deviation ``style``, the augmentation)
+    and observes :math:`x = \tanh([c, s] A) B + \text{noise}\cdot\eta`, with one fixed random
+    mixing :math:`A` (scaled by :math:`1/\sqrt{k}`, :math:`k` = content + style dimensions) and
+    :math:`B` (``n_features`` wide, scaled by :math:`1/\sqrt{\text{n\_features}}`). What the two
+    views share is the content, and a loss that makes them agree learns it and discards the style.
+    Chapter: ``book/representation/contrastive.ipynb``.
+
+    Args:
+        n: number of examples (pairs of views).
+        n_classes: number of classes.
+        content_dim: dimension of the shared code.
+        style_dim: dimension of the per-view style.
+        n_features: dimension of each view.
+        spread: standard deviation of the entries of the class centres.
+        style: standard deviation of the style.
+        noise: standard deviation of the observation noise of each view.
+        seed: the seed (the mixing, the centres and the draws).
+
+    Returns:
+        ``(y, content, view1, view2)``: int64 labels ``(n,)``, float32 codes ``(n, content_dim)``
+        and two float32 views ``(n, n_features)``.
+    """
+    fn = "views"
+    _check_n(fn, n)
+    for name, value, low in (("n_classes", n_classes, 2), ("content_dim", content_dim, 1), ("style_dim", style_dim, 0), ("n_features", n_features, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{fn}: {name} must be an int >= {low}, got {value!r}")
+    for name, value in (("spread", spread), ("style", style), ("noise", noise)):
+        if not value >= 0:
+            raise ValueError(f"{fn}: {name} must be >= 0, got {value!r}")
+    g = _generator(fn, seed)
+    k = content_dim + style_dim
+    hidden = 2 * n_features
+    a = torch.randn(k, hidden, generator=g) / math.sqrt(k)
+    b = torch.randn(hidden, n_features, generator=g) / math.sqrt(hidden) * 2.0
+    centres = spread * torch.randn(n_classes, content_dim, generator=g)
+    y = _labels(fn, n, n_classes, None, g)
+    content = centres[y] + torch.randn(n, content_dim, generator=g)
+
+    def observe():
+        s = style * torch.randn(n, style_dim, generator=g)
+        x = torch.tanh(torch.cat([content, s], dim=1) @ a) @ b
+        return x + noise * torch.randn(n, n_features, generator=g)
+
+    view1 = observe()
+    return y, content, view1, observe()

@@ -9,10 +9,13 @@ of shape ``(n, K)``.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 __all__ = [
     "accuracy",
+    "alignment",
     "average_precision",
     "expected_calibration_error",
     "iou",
@@ -21,6 +24,7 @@ __all__ = [
     "recall",
     "recall_at_k",
     "reliability",
+    "uniformity",
 ]
 
 
@@ -268,3 +272,48 @@ def recall_at_k(embeddings: torch.Tensor, labels: torch.Tensor, *, k: int = 1, p
     labels = labels.detach()
     return (labels[neighbours] == labels[:, None]).any(dim=1).double().mean().item()
 
+
+def _check_embedding_batch(fn: str, name: str, z) -> None:
+    if not isinstance(z, torch.Tensor) or not z.is_floating_point() or z.dim() != 2 or z.shape[0] < 1:
+        got = f"shape {tuple(z.shape)}, dtype {z.dtype}" if isinstance(z, torch.Tensor) else type(z).__name__
+        raise ValueError(f"{fn}: {name} must be a floating-point tensor of shape (n, D) with n >= 1, got {got}")
+
+
+def alignment(z1: torch.Tensor, z2: torch.Tensor, *, alpha: float = 2.0) -> float:
+    r"""Wang and Isola's (2020) alignment of positive pairs: :math:`\mathbb{E}\,\lVert f(x) - f(x^+) \rVert_2^\alpha`, lower is better.
+
+    Rows ``z1[i]`` and ``z2[i]`` are the embeddings of a positive pair, L2-normalised here
+    (as the paper's :math:`f` maps to the unit sphere); 0 when every pair coincides, at most
+    :math:`2^\alpha`. Chapter: ``book/representation/contrastive.ipynb``.
+    """
+    fn = "alignment"
+    _check_embedding_batch(fn, "z1", z1)
+    _check_embedding_batch(fn, "z2", z2)
+    if z1.shape != z2.shape:
+        raise ValueError(f"{fn}: z2 shape {tuple(z2.shape)} does not match z1 shape {tuple(z1.shape)}")
+    if not alpha > 0:
+        raise ValueError(f"{fn}: alpha must be > 0, got {alpha!r}")
+    u, v = (torch.nn.functional.normalize(z.detach().double(), dim=1) for z in (z1, z2))
+    return (u - v).norm(dim=1).pow(alpha).mean().item()
+
+
+def uniformity(z: torch.Tensor, *, t: float = 2.0) -> float:
+    r"""Wang and Isola's (2020) uniformity: :math:`\log \mathbb{E}_{i \ne j}\, e^{-t \lVert f(x_i) - f(x_j) \rVert_2^2}`, lower is more uniform.
+
+    Over all pairs of distinct rows of ``z`` (L2-normalised here). It is 0 when every embedding is
+    the same point, and its smallest value on the sphere :math:`S^{D-1}` is reached by the uniform
+    distribution (for :math:`D = 2` and :math:`t = 2`, :math:`-4 + \log I_0(4) \approx -1.575` in the limit
+    of many points). Chapter: ``book/representation/contrastive.ipynb``.
+    """
+    fn = "uniformity"
+    _check_embedding_batch(fn, "z", z)
+    if z.shape[0] < 2:
+        raise ValueError(f"{fn}: z must have at least 2 rows, got {z.shape[0]}")
+    if not t > 0:
+        raise ValueError(f"{fn}: t must be > 0, got {t!r}")
+    u = torch.nn.functional.normalize(z.detach().double(), dim=1)
+    sq = torch.pdist(u).pow(2)  # the n (n - 1) / 2 distinct pairs
+    return (torch.logsumexp(-t * sq, dim=0) - math.log(sq.numel())).item()
+
+
+# --- sequences: book/structured/ctc.ipynb ---

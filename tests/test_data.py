@@ -169,3 +169,28 @@ def test_segmentation_classes_and_empty_images():
 def test_segmentation_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.segmentation(10, **kwargs)
+
+
+def test_views_share_content_and_are_seeded():
+    y, c, v1, v2 = data.views(200, n_classes=3, content_dim=2, style_dim=3, n_features=8, seed=1)
+    assert y.shape == (200,) and c.shape == (200, 2) and v1.shape == v2.shape == (200, 8)
+    assert y.dtype == torch.int64 and v1.dtype == torch.float32 and torch.bincount(y).tolist() == [67, 67, 66]
+    again = data.views(200, n_classes=3, content_dim=2, style_dim=3, n_features=8, seed=1)
+    assert all(torch.equal(a, b) for a, b in zip((y, c, v1, v2), again))
+    assert not torch.equal(v1, v2)  # each view draws its own style and noise
+    # without style and noise the two views are the same function of the content
+    _, _, w1, w2 = data.views(50, style=0.0, noise=0.0, seed=2)
+    assert torch.equal(w1, w2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_classes": 1}, "views: n_classes must be an int >= 2, got 1"),
+        ({"content_dim": 0}, "views: content_dim must be an int >= 1, got 0"),
+        ({"style": -1.0}, "views: style must be >= 0, got -1.0"),
+    ],
+)
+def test_views_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.views(10, **kwargs)

@@ -133,3 +133,35 @@ def test_recall_at_k_excludes_self_and_counts_singletons_as_misses():
 def test_recall_at_k_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_alignment_and_uniformity_values():
+    # alignment: pairs at angle 90 degrees on the unit circle are sqrt(2) apart: ||.||^2 = 2; norms do not matter
+    z1 = torch.tensor([[1.0, 0.0], [0.0, 3.0]])
+    z2 = torch.tensor([[0.0, 2.0], [0.0, 1.0]])
+    assert metrics.alignment(z1, z2) == pytest.approx((2.0 + 0.0) / 2)
+    assert metrics.alignment(z1, z2, alpha=1.0) == pytest.approx(math.sqrt(2) / 2)
+    # uniformity: all points equal gives log 1 = 0; two antipodal points: log exp(-2 * 4)
+    assert metrics.uniformity(torch.ones(5, 3)) == pytest.approx(0.0)
+    assert metrics.uniformity(torch.tensor([[1.0, 0.0], [-1.0, 0.0]])) == pytest.approx(-8.0)
+    # n evenly spaced points on the circle: E over i != j of exp(-2 |u_i - u_j|^2) = (n e^-4 I_0(4) - 1) / (n - 1)
+    # (the mean over all n^2 pairs, self pairs included, is e^-4 I_0(4) for n > 8, to rounding)
+    n = 2000
+    angles = torch.linspace(0, 2 * math.pi, n + 1, dtype=torch.float64)[:-1]
+    circle = torch.stack([angles.cos(), angles.sin()], dim=1)
+    limit = math.exp(-4) * torch.special.i0(torch.tensor(4.0, dtype=torch.float64)).item()
+    assert metrics.uniformity(circle) == pytest.approx(math.log((n * limit - 1) / (n - 1)), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: metrics.alignment(torch.zeros(4, 2), torch.zeros(3, 2)), r"alignment: z2 shape \(3, 2\) does not match z1 shape \(4, 2\)"),
+        (lambda: metrics.alignment(torch.zeros(4), torch.zeros(4)), r"alignment: z1 must be a floating-point tensor of shape \(n, D\)"),
+        (lambda: metrics.uniformity(torch.zeros(1, 2)), r"uniformity: z must have at least 2 rows, got 1"),
+        (lambda: metrics.uniformity(torch.zeros(3, 2), t=0.0), r"uniformity: t must be > 0, got 0.0"),
+    ],
+)
+def test_alignment_uniformity_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

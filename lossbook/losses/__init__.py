@@ -79,7 +79,11 @@ from lossbook.losses.representation.triplet import (
     triplet_margin_with_distance_loss,
 )
 
+# isort: split
 # [contrastive]
+from lossbook.losses.representation.contrastive import InfoNCELoss, SupConLoss, info_nce_loss, supcon_loss
+
+# isort: split
 # [angular-margin]
 
 # isort: split
@@ -155,6 +159,10 @@ __all__ = [
     "TripletMarginWithDistanceLoss",
     "triplet_margin_with_distance_loss",
     # [contrastive]
+    "InfoNCELoss",
+    "info_nce_loss",
+    "SupConLoss",
+    "supcon_loss",
     # [angular-margin]
     # structured
     # [pairwise-ranking]
