@@ -71,6 +71,16 @@ from lossbook.losses.classification.multi_label import AsymmetricLoss, asymmetri
 # isort: split
 # Part V: representation learning (book/representation/)
 # [pairwise]
+from lossbook.losses.representation.pairwise import (
+    ContrastiveLoss,
+    CosineEmbeddingLoss,
+    HingeEmbeddingLoss,
+    contrastive_loss,
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+)
+
+# isort: split
 # [triplet]
 from lossbook.losses.representation.triplet import (
     TripletMarginLoss,
@@ -79,11 +89,7 @@ from lossbook.losses.representation.triplet import (
     triplet_margin_with_distance_loss,
 )
 
-# isort: split
 # [contrastive]
-from lossbook.losses.representation.contrastive import InfoNCELoss, SupConLoss, info_nce_loss, supcon_loss
-
-# isort: split
 # [angular-margin]
 
 # isort: split
@@ -153,16 +159,18 @@ __all__ = [
     # [lovasz]
     # representation
     # [pairwise]
+    "ContrastiveLoss",
+    "CosineEmbeddingLoss",
+    "HingeEmbeddingLoss",
+    "contrastive_loss",
+    "cosine_embedding_loss",
+    "hinge_embedding_loss",
     # [triplet]
     "TripletMarginLoss",
     "triplet_margin_loss",
     "TripletMarginWithDistanceLoss",
     "triplet_margin_with_distance_loss",
     # [contrastive]
-    "InfoNCELoss",
-    "info_nce_loss",
-    "SupConLoss",
-    "supcon_loss",
     # [angular-margin]
     # structured
     # [pairwise-ranking]

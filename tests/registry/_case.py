@@ -37,6 +37,9 @@ class LossCase:
             (residuals or logits of 1e4), at which value and gradients must stay finite.
         reductions: the values of ``reduction`` the loss accepts (``kl_div`` adds ``'batchmean'``).
         bad: calls that must raise.
+        refused: ``refused(args, kwargs)`` is true for a sample input of ``torch_op`` that lossbook
+            refuses by design, a documented strictness (a label outside {-1, +1} that PyTorch
+            accepts silently); on those the loss must raise ``ValueError``.
     """
 
     fn: Callable
@@ -49,6 +52,7 @@ class LossCase:
     extreme: Callable[[torch.dtype, torch.device], tuple] | None = None
     reductions: tuple[str, ...] = ("none", "mean", "sum")
     bad: tuple[BadInput, ...] = field(default_factory=tuple)
+    refused: Callable[[tuple, dict], bool] | None = None
 
     @property
     def name(self) -> str:
