@@ -140,6 +140,36 @@ def _embedding_pairs(n, c, g, labels=(-1.0, 1.0)):
     return torch.randn(n, c, generator=g), torch.randn(n, c, generator=g), y
 
 
+def _ctc(n, c, g):
+    """CTC at a speech-like size: T=100 frames, N=32 sequences, C=28 classes, labels of 10 to 20 (large); smaller at the other sizes."""
+    steps, batch, classes, width = (100, 32, 28, 20) if n * c >= 2**16 else (20, 4, 10, 5) if n * c >= 64 else (6, 2, 3, 2)
+    log_probs = torch.randn(steps, batch, classes, generator=g).log_softmax(-1)
+    targets = torch.randint(1, classes, (batch, width), generator=g)
+    target_lengths = torch.randint(width // 2, width + 1, (batch,), generator=g)
+    return log_probs, targets, torch.full((batch,), steps), target_lengths
+
+
+def _masks_2d(n, c, g):
+    """Binary segmentation: N / 128 images of C x 128 pixels (64 of 128 x 128 at the large size), masks with 1% of the pixels ignored (255)."""
+    x = 2 * torch.randn(max(1, n // 128), c, 128, generator=g)
+    y = (torch.rand(x.shape, generator=g) < 0.3).long().masked_fill_(torch.rand(x.shape, generator=g) < 0.01, 255)
+    return x, y
+
+
+def _classes_2d(n, c, g):
+    """8-class segmentation: N / 1024 images of 8 x C x 128 logits (8 of 8 x 128 x 128 at the large size), 1% of the pixels ignored (255)."""
+    x = 2 * torch.randn(max(1, n // 1024), 8, c, 128, generator=g)
+    y = torch.randint(0, 8, (x.shape[0], c, 128), generator=g).masked_fill_(torch.rand(x.shape[0], c, 128, generator=g) < 0.01, 255)
+    return x, y
+
+
+
+def _overlap_logits(n, c, g):
+    """4-class segmentation logits (N / 512, 4, C, C) (16 images of 4 x 128 x 128 at the large size) and class indices."""
+    x = 2 * torch.randn(max(1, n // 512), 4, c, c, generator=g)
+    return x, torch.randint(0, 4, (x.shape[0], c, c), generator=g)
+
+
 INPUTS: dict[str, Callable] = {
     **dict.fromkeys(["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "log_cosh_loss", "quantile_loss", "barron_loss"], _pair),
     "gaussian_nll_loss": _gaussian,
@@ -159,6 +189,11 @@ INPUTS: dict[str, Callable] = {
     **dict.fromkeys(["arcface_loss", "cosface_loss"], _embeddings_centres),
     "info_nce_loss": _view_pair,
     "supcon_loss": _labelled_embeddings,
+    "ctc_loss": _ctc,
+    "lovasz_hinge_loss": _masks_2d,
+    "lovasz_softmax_loss": _classes_2d,
+    **dict.fromkeys(["tversky_loss", "focal_tversky_loss"], _overlap_logits),
+    **dict.fromkeys(["dice_loss", "generalized_dice_loss"], _overlap_logits),
 }
 
 OPTIONS = {"kl_div": {"reduction": "batchmean"}}  # kl_div's 'mean' is not the KL divergence (PyTorch warns)

@@ -65,8 +65,19 @@ from lossbook.losses.classification.multi_label import AsymmetricLoss, asymmetri
 # isort: split
 # Part IV: segmentation (book/segmentation/)
 # [dice]
+from lossbook.losses.segmentation.dice import DiceLoss, GeneralizedDiceLoss, dice_loss, generalized_dice_loss
+
 # [tversky]
+from lossbook.losses.segmentation.tversky import FocalTverskyLoss, TverskyLoss, focal_tversky_loss, tversky_loss
+
+# isort: split
 # [lovasz]
+from lossbook.losses.segmentation.lovasz import (
+    LovaszHingeLoss,
+    LovaszSoftmaxLoss,
+    lovasz_hinge_loss,
+    lovasz_softmax_loss,
+)
 
 # isort: split
 # Part V: representation learning (book/representation/)
@@ -89,14 +100,20 @@ from lossbook.losses.representation.triplet import (
     triplet_margin_with_distance_loss,
 )
 
+# isort: split
 # [contrastive]
+from lossbook.losses.representation.contrastive import InfoNCELoss, SupConLoss, info_nce_loss, supcon_loss
+
+# isort: split
 # [angular-margin]
+from lossbook.losses.representation.angular_margin import ArcFaceLoss, CosFaceLoss, arcface_loss, cosface_loss
 
 # isort: split
 # Part VI: rankings and sequences (book/structured/)
 # [pairwise-ranking]
 # [listwise-ranking]
 # [ctc]
+from lossbook.losses.structured.ctc import CTCLoss, ctc_loss
 
 __all__ = [
     # regression
@@ -155,8 +172,20 @@ __all__ = [
     "asymmetric_loss",
     # segmentation
     # [dice]
+    "DiceLoss",
+    "dice_loss",
+    "GeneralizedDiceLoss",
+    "generalized_dice_loss",
     # [tversky]
+    "TverskyLoss",
+    "tversky_loss",
+    "FocalTverskyLoss",
+    "focal_tversky_loss",
     # [lovasz]
+    "LovaszHingeLoss",
+    "lovasz_hinge_loss",
+    "LovaszSoftmaxLoss",
+    "lovasz_softmax_loss",
     # representation
     # [pairwise]
     "ContrastiveLoss",
@@ -171,9 +200,19 @@ __all__ = [
     "TripletMarginWithDistanceLoss",
     "triplet_margin_with_distance_loss",
     # [contrastive]
+    "InfoNCELoss",
+    "info_nce_loss",
+    "SupConLoss",
+    "supcon_loss",
     # [angular-margin]
+    "ArcFaceLoss",
+    "arcface_loss",
+    "CosFaceLoss",
+    "cosface_loss",
     # structured
     # [pairwise-ranking]
     # [listwise-ranking]
     # [ctc]
+    "CTCLoss",
+    "ctc_loss",
 ]

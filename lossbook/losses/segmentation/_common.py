@@ -148,69 +148,69 @@ def overlap_function(ratio: Ratio, name: str) -> type[torch.autograd.Function]:
     ``x`` the logits (or probabilities) ``(N, C, S)``, ``target`` class indices ``(N, S)`` or
     a float target ``(N, C, S)``, ``weight`` ``(K,)`` or ``None`` (a per-class ``ratio`` only),
     ``options`` the tuple of the ratio's extra arguments, ``skip`` whether channel 0 is
-    dropped. ``name`` is the loss's name, for the error raised under ``create_graph=True``.
+    dropped. ``name`` is the loss's name, for the error raised under ``create_graph=True``;
+    the class is named after it (``dice_loss``: ``_DiceLoss``, so its graph node is
+    ``_DiceLossBackward``) and belongs to the ratio's module.
     """
 
-    class _Overlap(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x, target, weight, options, activation, skip, batch, squared, reduction):
-            n_classes = x.shape[1]
+    def forward(ctx, x, target, weight, options, activation, skip, batch, squared, reduction):
+        n_classes = x.shape[1]
+        if activation == "softmax":
+            p = torch.softmax(x, dim=1)
+        elif activation == "sigmoid":
+            p = torch.sigmoid(x)
+        else:
+            p = x
+        index = not target.is_floating_point()
+        t = _index_mask(target, n_classes) if index else target
+        tp, sp, st = _sums(p, t, squared, index)
+        if batch:
+            tp, sp, st = tp.sum(0), sp.sum(0), st.sum(0)
+        if skip:
+            tp, sp, st = tp[..., 1:], sp[..., 1:], st[..., 1:]
+        loss, d_tp, d_sp, d_st = ratio(tp, sp, st, *options)
+        ctx.save_for_backward(p, target, weight, d_tp, d_sp, d_st)
+        ctx.config = (activation, skip, batch, squared, reduction, index, loss.shape)
+        denominator = loss.numel() if weight is not None else None
+        return reduce(loss, reduction, weight=weight, denominator=denominator)
+
+    @first_order(name)
+    def backward(ctx, grad_output):
+        p, target, weight, d_tp, d_sp, d_st = ctx.saved_tensors
+        activation, skip, batch, squared, reduction, index, loss_shape = ctx.config
+        denominator = loss_shape.numel() if weight is not None else None
+        s = grad_scale(grad_output, reduction, loss_shape, weight=weight, denominator=denominator)
+        s = s.expand(loss_shape)
+        while s.dim() < d_tp.dim():  # a per-sample loss: one scale for all its classes
+            s = s.unsqueeze(-1)
+        coefficients = []
+        for d in (d_tp, d_sp, d_st):
+            a = d * s
+            if skip:  # channel 0 took no part in the sums
+                a = torch.nn.functional.pad(a, (1, 0))
+            a = a.unsqueeze(-1)  # over the pixels
+            coefficients.append(a.unsqueeze(0) if batch else a)  # (N or 1, C, 1)
+        a_tp, a_sp, a_st = coefficients
+        want_x, want_t = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        t = _index_mask(target, p.shape[1]).to(p.dtype) if index else target
+        grad_x = grad_t = None
+        if want_x:
+            # dL/dp = a_tp t + a_sp k p^(k-1)
+            g = torch.addcmul(a_sp * 2 * p, a_tp, t) if squared else torch.addcmul(a_sp, a_tp, t)
             if activation == "softmax":
-                p = torch.softmax(x, dim=1)
+                g.mul_(p)  # p g
+                g.addcmul_(p, g.sum(1, keepdim=True), value=-1)  # p (g - sum_j p_j g_j)
             elif activation == "sigmoid":
-                p = torch.sigmoid(x)
-            else:
-                p = x
-            index = not target.is_floating_point()
-            t = _index_mask(target, n_classes) if index else target
-            tp, sp, st = _sums(p, t, squared, index)
-            if batch:
-                tp, sp, st = tp.sum(0), sp.sum(0), st.sum(0)
-            if skip:
-                tp, sp, st = tp[..., 1:], sp[..., 1:], st[..., 1:]
-            loss, d_tp, d_sp, d_st = ratio(tp, sp, st, *options)
-            ctx.save_for_backward(p, target, weight, d_tp, d_sp, d_st)
-            ctx.config = (activation, skip, batch, squared, reduction, index, loss.shape)
-            denominator = loss.numel() if weight is not None else None
-            return reduce(loss, reduction, weight=weight, denominator=denominator)
+                g.mul_(p)
+                g.addcmul_(g, p, value=-1)  # g p (1 - p)
+            grad_x = g
+        if want_t and not index:
+            grad_t = torch.addcmul(a_st * 2 * t, a_tp, p) if squared else torch.addcmul(a_st, a_tp, p)
+        return grad_x, grad_t, None, None, None, None, None, None, None
 
-        @staticmethod
-        @first_order(name)
-        def backward(ctx, grad_output):
-            p, target, weight, d_tp, d_sp, d_st = ctx.saved_tensors
-            activation, skip, batch, squared, reduction, index, loss_shape = ctx.config
-            denominator = loss_shape.numel() if weight is not None else None
-            s = grad_scale(grad_output, reduction, loss_shape, weight=weight, denominator=denominator)
-            s = s.expand(loss_shape)
-            while s.dim() < d_tp.dim():  # a per-sample loss: one scale for all its classes
-                s = s.unsqueeze(-1)
-            coefficients = []
-            for d in (d_tp, d_sp, d_st):
-                a = d * s
-                if skip:  # channel 0 took no part in the sums
-                    a = torch.nn.functional.pad(a, (1, 0))
-                a = a.unsqueeze(-1)  # over the pixels
-                coefficients.append(a.unsqueeze(0) if batch else a)  # (N or 1, C, 1)
-            a_tp, a_sp, a_st = coefficients
-            want_x, want_t = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-            t = _index_mask(target, p.shape[1]).to(p.dtype) if index else target
-            grad_x = grad_t = None
-            if want_x:
-                # dL/dp = a_tp t + a_sp k p^(k-1)
-                g = torch.addcmul(a_sp * 2 * p, a_tp, t) if squared else torch.addcmul(a_sp, a_tp, t)
-                if activation == "softmax":
-                    g.mul_(p)  # p g
-                    g.addcmul_(p, g.sum(1, keepdim=True), value=-1)  # p (g - sum_j p_j g_j)
-                elif activation == "sigmoid":
-                    g.mul_(p)
-                    g.addcmul_(g, p, value=-1)  # g p (1 - p)
-                grad_x = g
-            if want_t and not index:
-                grad_t = torch.addcmul(a_st * 2 * t, a_tp, p) if squared else torch.addcmul(a_st, a_tp, p)
-            return grad_x, grad_t, None, None, None, None, None, None, None
-
-    _Overlap.__name__ = _Overlap.__qualname__ = f"_Overlap_{name}"
-    return _Overlap
+    class_name = "_" + "".join(part.title() for part in name.split("_"))
+    namespace = {"forward": staticmethod(forward), "backward": staticmethod(backward), "__module__": ratio.__module__}
+    return type(class_name, (torch.autograd.Function,), namespace)
 
 
 def check_overlap_args(
