@@ -482,3 +482,63 @@ def views(
 
     view1 = observe()
     return y, content, view1, observe()
+
+
+def frame_sequences(
+    n: int = 512,
+    *,
+    n_symbols: int = 4,
+    length: tuple[int, int] = (2, 4),
+    frames: tuple[int, int] = (2, 3),
+    n_features: int = 8,
+    noise: float = 0.7,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Noisy frame sequences that spell short label sequences, for CTC (``book/structured/ctc.ipynb``).
+
+    Each of the ``n_symbols`` symbols (labelled ``1 .. n_symbols``; 0 is left for the blank)
+    and a silence have a prototype frame drawn once, ``N(0, I)`` in ``n_features`` dimensions.
+    A sequence draws a label length uniformly in ``length`` and labels uniformly (repeats
+    included); each label then emits between ``frames[0]`` and ``frames[1]`` copies of its
+    prototype, plus ``N(0, noise^2)`` noise per feature. One silence frame comes first, one
+    last, and one between two equal labels (so that a repeat can be told from a long label);
+    between different labels a silence frame comes with probability 1/2. No frame says where
+    a label starts: the alignment is what CTC sums over.
+
+    Returns:
+        ``(x, labels, input_lengths, label_lengths)``: float32 frames ``(n, T, n_features)``
+        (batch first, zero after a sequence's end, ``T`` the longest sequence), int64 labels
+        ``(n, length[1])`` padded with 0, and the int64 lengths ``(n,)`` of both.
+    """
+    fn = "frame_sequences"
+    _check_n(fn, n)
+    if isinstance(n_symbols, bool) or not isinstance(n_symbols, int) or n_symbols < 1:
+        raise ValueError(f"{fn}: n_symbols must be an int >= 1, got {n_symbols!r}")
+    for name, (low, high), minimum in (("length", length, 0), ("frames", frames, 1)):
+        if not (isinstance(low, int) and isinstance(high, int) and minimum <= low <= high):
+            raise ValueError(f"{fn}: {name} must be a pair of ints ({minimum} <= low <= high), got {(low, high)!r}")
+    if not noise >= 0:
+        raise ValueError(f"{fn}: noise must be >= 0, got {noise!r}")
+    g = _generator(fn, seed)
+    prototypes = torch.randn(n_symbols + 1, n_features, generator=g)  # row 0: silence
+    label_lengths = torch.randint(length[0], length[1] + 1, (n,), generator=g)
+    labels = torch.randint(1, n_symbols + 1, (n, length[1]), generator=g)
+    labels[torch.arange(length[1]) >= label_lengths[:, None]] = 0
+    durations = torch.randint(frames[0], frames[1] + 1, (n, length[1]), generator=g)
+    optional_gap = torch.rand(n, length[1], generator=g) < 0.5
+    ids = []
+    for i in range(n):
+        seq = [0]
+        for k in range(int(label_lengths[i])):
+            if k > 0 and (labels[i, k] == labels[i, k - 1] or optional_gap[i, k]):
+                seq.append(0)
+            seq.extend([int(labels[i, k])] * int(durations[i, k]))
+        ids.append(seq + [0])
+    input_lengths = torch.tensor([len(s) for s in ids])
+    steps = int(input_lengths.max())
+    frame_ids = torch.zeros(n, steps, dtype=torch.long)
+    for i, seq in enumerate(ids):
+        frame_ids[i, : len(seq)] = torch.tensor(seq)
+    x = prototypes[frame_ids] + noise * torch.randn(n, steps, n_features, generator=g)
+    x[torch.arange(steps) >= input_lengths[:, None]] = 0.0
+    return x, labels, input_lengths, label_lengths

@@ -17,6 +17,8 @@ __all__ = [
     "accuracy",
     "alignment",
     "average_precision",
+    "ctc_greedy_decode",
+    "edit_distance",
     "expected_calibration_error",
     "iou",
     "precision",
@@ -317,3 +319,58 @@ def uniformity(z: torch.Tensor, *, t: float = 2.0) -> float:
 
 
 # --- sequences: book/structured/ctc.ipynb ---
+
+
+# --- sequences: book/structured/ctc.ipynb ---
+
+
+def ctc_greedy_decode(log_probs: torch.Tensor, input_lengths=None, *, blank: int = 0) -> list[list[int]]:
+    """Best-path decoding of CTC outputs: the most likely class of each frame, repeats merged, then blanks removed.
+
+    The label of the single most likely path, which is not always the most likely label (that
+    needs a beam search), but is the usual quick read-out. Used in ``book/structured/ctc.ipynb``.
+
+    Args:
+        log_probs: ``(T, N, C)`` frame scores, as :func:`lossbook.losses.ctc_loss` takes them
+            (any monotone transform of the probabilities gives the same argmax).
+        input_lengths: frames to read of each sequence, ``(N,)`` (a tensor or a sequence of ints);
+            all ``T`` frames if ``None``.
+        blank: the blank's class index.
+
+    Returns:
+        One list of class indices per sequence.
+    """
+    fn = "ctc_greedy_decode"
+    if not isinstance(log_probs, torch.Tensor) or log_probs.dim() != 3:
+        raise ValueError(f"{fn}: log_probs must be a tensor of shape (T, N, C)")
+    steps, n, n_classes = log_probs.shape
+    if not 0 <= blank < n_classes:
+        raise ValueError(f"{fn}: blank must be in [0, {n_classes}), got {blank}")
+    lengths = [steps] * n if input_lengths is None else [int(v) for v in input_lengths]
+    if len(lengths) != n or any(not 0 <= v <= steps for v in lengths):
+        raise ValueError(f"{fn}: input_lengths must hold {n} values in [0, {steps}]")
+    best = log_probs.detach().argmax(dim=2).t().cpu().tolist()  # (N, T)
+    out = []
+    for path, length in zip(best, lengths):
+        labels, previous = [], None
+        for k in path[:length]:
+            if k != previous and k != blank:
+                labels.append(k)
+            previous = k
+        out.append(labels)
+    return out
+
+
+def edit_distance(a, b) -> int:
+    """Levenshtein distance between two sequences: the fewest insertions, deletions and substitutions turning ``a`` into ``b``.
+
+    Divided by the length of the reference, summed over a data set, it is the label (or
+    character, or word) error rate of sequence recognition. Used in ``book/structured/ctc.ipynb``.
+    """
+    a, b = list(a), list(b)
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, start=1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]

@@ -194,3 +194,20 @@ def test_views_share_content_and_are_seeded():
 def test_views_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.views(10, **kwargs)
+
+
+def test_frame_sequences_spell_their_labels():
+    from lossbook.data import frame_sequences
+
+    x, labels, input_lengths, label_lengths = frame_sequences(64, seed=3)
+    again = frame_sequences(64, seed=3)
+    assert all(torch.equal(a, b) for a, b in zip((x, labels, input_lengths, label_lengths), again))
+    assert x.shape == (64, int(input_lengths.max()), 8) and x.dtype == torch.float32 and labels.shape == (64, 4)
+    assert ((label_lengths >= 2) & (label_lengths <= 4)).all() and labels.max() <= 4
+    assert (labels[torch.arange(4) >= label_lengths[:, None]] == 0).all() and (labels[torch.arange(4) < label_lengths[:, None]] >= 1).all()
+    # frames: a silence at each end, 2 or 3 per label, a silence between equal labels: enough for CTC
+    repeats = (labels[:, 1:] == labels[:, :-1]) & (labels[:, 1:] > 0)
+    assert (input_lengths >= 2 + 2 * label_lengths + repeats.sum(1)).all() and (input_lengths <= 2 + 4 * label_lengths - 1).all()
+    assert (x[torch.arange(x.shape[1]) >= input_lengths[:, None]] == 0).all()
+    with pytest.raises(ValueError, match="frame_sequences: length must be a pair of ints"):
+        frame_sequences(4, length=(3, 2))

@@ -195,6 +195,9 @@ def test_pytorch_sample_inputs(case, dtype, device):
     assert samples
     for sample in samples:
         args = (sample.input, *sample.args)
+        wanted = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
+        if case.torch_through is not None:  # both see the map of the sample; gradients are the sample's, through it
+            args = case.torch_through(args)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             expected = op.op(*args, **sample.kwargs)
@@ -209,15 +212,15 @@ def test_pytorch_sample_inputs(case, dtype, device):
                 case.fn(*args, **sample.kwargs)
             continue
         got = case.fn(*args, **sample.kwargs)
-        torch.testing.assert_close(got, expected, **TOL[dtype])
-        wanted = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
+        tol = {**TOL, **(case.torch_tol or {})}[dtype]
+        torch.testing.assert_close(got, expected, **tol)
         upstream = torch.ones_like(expected)
-        g_exp = torch.autograd.grad(expected, wanted, upstream, allow_unused=True)
+        g_exp = torch.autograd.grad(expected, wanted, upstream, allow_unused=True, retain_graph=True)  # a map's graph is shared
         g_got = torch.autograd.grad(got, wanted, upstream, allow_unused=True)
         for a, b in zip(g_got, g_exp):
             assert (a is None) == (b is None)
             if b is not None:
-                torch.testing.assert_close(a, b, **TOL[dtype])
+                torch.testing.assert_close(a, b, **tol)
 
 
 @pytest.mark.parametrize("case, opts, reduction", OPTION_CASES)

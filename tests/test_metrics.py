@@ -165,3 +165,17 @@ def test_alignment_and_uniformity_values():
 def test_alignment_uniformity_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_ctc_greedy_decode_and_edit_distance():
+    # frames 1 1 0 1 2 2 0 0 (0 the blank): repeats merge, a blank separates, blanks go: [1, 1, 2]
+    path = torch.tensor([1, 1, 0, 1, 2, 2, 0, 0])
+    scores = torch.nn.functional.one_hot(path, 3).double().view(8, 1, 3)
+    assert metrics.ctc_greedy_decode(scores) == [[1, 1, 2]]
+    assert metrics.ctc_greedy_decode(scores, [3]) == [[1]]
+    assert metrics.ctc_greedy_decode(scores, blank=2) == [[1, 0, 1, 0]]
+    assert metrics.edit_distance("kitten", "sitting") == 3  # two substitutions and an insertion
+    assert metrics.edit_distance([], [1, 2]) == 2 and metrics.edit_distance([1, 2, 3], [1, 3]) == 1
+    assert metrics.edit_distance([1, 2], [1, 2]) == 0
+    with pytest.raises(ValueError, match="ctc_greedy_decode: input_lengths must hold 1 values in"):
+        metrics.ctc_greedy_decode(scores, [9])

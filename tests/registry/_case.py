@@ -37,6 +37,16 @@ class LossCase:
             (residuals or logits of 1e4), at which value and gradients must stay finite.
         reductions: the values of ``reduction`` the loss accepts (``kl_div`` adds ``'batchmean'``).
         bad: calls that must raise.
+        torch_through: ``torch_through(args)`` maps the arguments of each sample of ``torch_op``
+            before both calls, and gradients are taken with respect to the sample's own tensors,
+            through the map: ``ctc_loss`` passes ``log_probs`` through a ``log_softmax``, upstream
+            of which PyTorch's gradient is the true one (on ``log_probs`` itself it is not).
+        torch_tol: tolerances by dtype for the comparison with ``torch_op``'s samples, where
+            they must be wider than the suite's (``ctc_loss`` in float32: sums over 50 frames,
+            whose rounding PyTorch's own float32 kernel shares; ``tests/test_ctc.py`` bounds it).
+        refused: ``refused(args, kwargs)`` is true for a sample input of ``torch_op`` that lossbook
+            refuses by design, a documented strictness (a label outside {-1, +1} that PyTorch
+            accepts silently); on those the loss must raise ``ValueError``.
         refused: ``refused(args, kwargs)`` is true for a sample input of ``torch_op`` that lossbook
             refuses by design, a documented strictness (a label outside {-1, +1} that PyTorch
             accepts silently); on those the loss must raise ``ValueError``.
@@ -52,6 +62,8 @@ class LossCase:
     extreme: Callable[[torch.dtype, torch.device], tuple] | None = None
     reductions: tuple[str, ...] = ("none", "mean", "sum")
     bad: tuple[BadInput, ...] = field(default_factory=tuple)
+    torch_through: Callable[[tuple], tuple] | None = None
+    torch_tol: dict[torch.dtype, dict] | None = None
     refused: Callable[[tuple, dict], bool] | None = None
 
     @property
