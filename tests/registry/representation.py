@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -217,12 +219,175 @@ TRIPLET: tuple[LossCase, ...] = (
 
 # --- contrastive.ipynb ---
 
-CONTRASTIVE: tuple[LossCase, ...] = ()
+def _info_nce_inputs(dtype, device, g):
+    """``(query, key)``: two ``(6, 4)`` Gaussian embedding batches, not normalised (norms of about 2)."""
+    q, k = (torch.randn((6, 4), generator=g, dtype=torch.float64) for _ in range(2))
+    return q.to(dtype=dtype, device=device), (q + 0.8 * k).to(dtype=dtype, device=device)
+
+
+def _info_nce_reference(query, key, *, temperature=0.07, symmetric=False, reduction="mean"):
+    # SimCLR / CLIP with F.normalize and F.cross_entropy on the similarity matrix (positives on the diagonal)
+    logits = F.normalize(query, dim=1) @ F.normalize(key, dim=1).T / temperature
+    labels = torch.arange(query.shape[0], device=query.device)
+    loss = F.cross_entropy(logits, labels, reduction="none")
+    if symmetric:
+        loss = (loss + F.cross_entropy(logits.T, labels, reduction="none")) / 2
+    return reduce_reference(loss, reduction)
+
+
+def _info_nce_extreme(dtype, device):
+    # a zero vector, two equal rows, entries of 1e4 and of 1e-30: finite values and gradients
+    q = torch.tensor([[0.0, 0.0, 0.0], [1e4, -1e4, 0.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1e-30, 0.0, -1e-30]], dtype=dtype, device=device)
+    k = torch.tensor([[1.0, 2.0, 3.0], [1e4, 1e4, 1e4], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0], [-1e4, 0.0, 1e4]], dtype=dtype, device=device)
+    return q, k
+
+
+def _supcon_inputs(dtype, device, g):
+    """``(features (8, 4), labels (8,))``: classes of sizes 3, 2, 2 and 1 (the last anchor has no positive)."""
+    f = torch.randn((8, 4), generator=g, dtype=torch.float64).to(dtype=dtype, device=device)
+    labels = torch.tensor([0, 1, 0, 2, 1, 0, 2, 3])
+    return f, labels[torch.randperm(8, generator=g)].to(device)
+
+
+def _supcon_reference(features, labels, *, temperature=0.1, reduction="mean"):
+    # Khosla et al.'s L_out written out: log-softmax over a != i, mean over P(i); 'mean' over anchors with a positive
+    z = F.normalize(features, dim=1)
+    n = z.shape[0]
+    self_mask = torch.eye(n, dtype=torch.bool, device=z.device)
+    logits = (z @ z.T / temperature).masked_fill(self_mask, float("-inf"))
+    log_prob = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    positives = (labels[:, None] == labels[None, :]) & ~self_mask
+    count = positives.sum(1)
+    loss = -torch.where(positives, log_prob, 0.0).sum(1) / count.clamp_min(1)
+    if reduction == "mean":
+        return loss.sum() / (count > 0).sum().clamp_min(1)
+    return reduce_reference(loss, reduction)
+
+
+def _supcon_extreme(dtype, device):
+    # a zero vector, equal rows, entries of 1e4; one label without a positive
+    f = torch.tensor([[0.0, 0.0, 0.0], [1e4, -1e4, 0.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1e4, 1e4, 1e4], [1e-30, 0.0, 0.0]], dtype=dtype, device=device)
+    return f, torch.tensor([0, 0, 1, 1, 0, 2], device=device)
+
+
+CONTRASTIVE: tuple[LossCase, ...] = (
+    LossCase(
+        fn=L.info_nce_loss,
+        module=L.InfoNCELoss,
+        reference=_info_nce_reference,
+        inputs=_info_nce_inputs,
+        # the default 0.07 multiplies float32 rounding by 14: tests/test_contrastive.py checks it in float64
+        options=({"temperature": 0.2}, {"temperature": 0.5, "symmetric": True}),
+        extreme=_info_nce_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(5, 3)), {}, ValueError, r"info_nce_loss: key shape \(5, 3\) does not match query shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4), torch.zeros(4)), {}, ValueError, r"info_nce_loss: query must have shape \(N, D\) with N >= 1 and D >= 1, got shape \(4,\)"),
+            BadInput(lambda: (torch.zeros(4, 3, dtype=torch.long), torch.zeros(4, 3)), {}, TypeError, r"info_nce_loss: query must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3, dtype=torch.long)), {}, TypeError, r"info_nce_loss: key must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"temperature": 0.0}, ValueError, r"info_nce_loss: temperature must be in \(0.0, inf\), got 0.0"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"temperature": -0.1}, ValueError, r"info_nce_loss: temperature must be in \(0.0, inf\), got -0.1"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 3)), {"symmetric": 1}, TypeError, r"info_nce_loss: symmetric must be a bool, got int"),
+        ),
+    ),
+    LossCase(
+        fn=L.supcon_loss,
+        module=L.SupConLoss,
+        reference=_supcon_reference,
+        inputs=_supcon_inputs,
+        options=({}, {"temperature": 0.5}),
+        grad_args=(0,),
+        extreme=_supcon_extreme,
+        bad=(
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(5, dtype=torch.long)), {}, ValueError, r"supcon_loss: labels shape \(5,\) does not match features shape \(4, 3\): expected \(4,\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, 1, dtype=torch.long)), {}, ValueError, r"supcon_loss: labels shape \(4, 1\) does not match features shape \(4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4)), {}, TypeError, r"supcon_loss: labels must be an integer tensor of class indices, got dtype torch.float32"),
+            BadInput(lambda: (torch.zeros(2, 4, 3), torch.zeros(2, dtype=torch.long)), {}, ValueError, r"supcon_loss: features must have shape \(N, D\) with N >= 1 and D >= 1, got shape \(2, 4, 3\)"),
+            BadInput(lambda: (torch.zeros(4, 3, dtype=torch.long), torch.zeros(4, dtype=torch.long)), {}, TypeError, r"supcon_loss: features must be a floating-point tensor, got dtype torch.int64"),
+            BadInput(lambda: (torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)), {"temperature": 0.0}, ValueError, r"supcon_loss: temperature must be in \(0.0, inf\), got 0.0"),
+        ),
+    ),
+)
 
 
 # --- angular-margin.ipynb ---
 
-ANGULAR_MARGIN: tuple[LossCase, ...] = ()
+
+def _angular_inputs(dtype, device, g):
+    """``(embeddings (6, 3), centres (4, 3), int64 targets (6,))`` in which every class occurs; random directions.
+
+    In 3-D some target angles exceed pi - m for the margins below, so ArcFace's fallback is exercised too.
+    """
+    x = 2 * torch.randn((6, 3), generator=g, dtype=torch.float64)
+    w = torch.randn((4, 3), generator=g, dtype=torch.float64)
+    y = torch.tensor([0, 1, 2, 3, 0, 1])[torch.randperm(6, generator=g)]
+    return x.to(dtype=dtype, device=device), w.to(dtype=dtype, device=device), y.to(device)
+
+
+def _angular_extreme(dtype, device):
+    # coordinates of 1e4, a zero embedding and a zero centre, an embedding on its centre (cos = 1, the cone's
+    # peak) and one opposite it (cos = -1, on the fallback), and a norm below F.normalize's eps
+    x = torch.tensor([[1e4, -1e4, 0.0], [0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [-3.0, 0.0, 0.0], [1e-30, 0.0, 0.0]], dtype=dtype, device=device)
+    w = torch.tensor([[5.0, 0.0, 0.0], [0.0, 1e4, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]], dtype=dtype, device=device)
+    return x, w, torch.tensor([1, 2, 0, 0, 3], device=device)
+
+
+def _angular_cosines(input, weight):
+    return (F.normalize(input, dim=1) @ F.normalize(weight, dim=1).T).clamp(-1, 1)
+
+
+def _arcface_reference(input, weight, target, *, scale=64.0, margin=0.5, reduction="mean"):
+    # insightface's ArcFace head (arcface_torch, 2022, easy_margin=False) on F.normalize'd embeddings and centres
+    cos = _angular_cosines(input, weight)
+    c = cos.gather(1, target[:, None])
+    sin = torch.sqrt((1 - c * c).clamp_min(0))
+    f = torch.where(c > math.cos(math.pi - margin), c * math.cos(margin) - sin * math.sin(margin), c - margin * math.sin(margin))
+    return F.cross_entropy(scale * cos.scatter(1, target[:, None], f), target, reduction=reduction)
+
+
+def _cosface_reference(input, weight, target, *, scale=64.0, margin=0.35, reduction="mean"):
+    cos = _angular_cosines(input, weight)
+    return F.cross_entropy(scale * (cos - margin * F.one_hot(target, weight.shape[0]).to(cos.dtype)), target, reduction=reduction)
+
+
+def _angular_bad(fn: str) -> tuple[BadInput, ...]:
+    x, w, y = (lambda: torch.zeros(2, 3)), (lambda: torch.ones(4, 3)), (lambda: torch.tensor([0, 1]))
+    return (
+        BadInput(lambda: (x(), w(), torch.tensor([0, 4])), {}, ValueError, rf"{fn}: target holds class index 4, expected values in \[0, 4\)"),
+        BadInput(lambda: (x(), w(), torch.tensor([0.0, 1.0])), {}, TypeError, rf"{fn}: target class indices must have dtype torch.int64, got dtype torch.float32"),
+        BadInput(lambda: (x(), w(), torch.tensor([0, 1, 2])), {}, ValueError, rf"{fn}: target shape \(3,\) does not match input shape \(2, 3\): expected \(2,\)"),
+        BadInput(lambda: (x(), torch.ones(4, 2), y()), {}, ValueError, rf"{fn}: weight shape \(4, 2\) does not match input shape \(2, 3\): expected \(C, 3\)"),
+        BadInput(lambda: (torch.zeros(3), w(), y()), {}, ValueError, rf"{fn}: input must be embeddings of shape \(N, D\) with D >= 1, got shape \(3,\)"),
+        BadInput(lambda: (x(), torch.ones(3), y()), {}, ValueError, rf"{fn}: weight must be class centres of shape \(C, D\) with C >= 1, got shape \(3,\)"),
+        BadInput(lambda: (x(), w().double(), y()), {}, TypeError, rf"{fn}: weight dtype torch.float64 does not match input dtype torch.float32"),
+        BadInput(lambda: (torch.zeros(2, 3, dtype=torch.long), w(), y()), {}, TypeError, rf"{fn}: input must be a floating-point tensor, got dtype torch.int64"),
+        BadInput(lambda: (x(), w(), y()), {"scale": 0.0}, ValueError, rf"{fn}: scale must be in \(0.0, inf\), got 0.0"),
+        BadInput(lambda: (x(), w(), y()), {"margin": -0.1}, ValueError, rf"{fn}: margin must be in \[0"),
+    )
+
+
+ANGULAR_MARGIN: tuple[LossCase, ...] = (
+    LossCase(
+        fn=L.arcface_loss,
+        module=L.ArcFaceLoss,
+        reference=_arcface_reference,
+        inputs=_angular_inputs,
+        options=({}, {"scale": 4.0, "margin": 1.2}, {"scale": 2.0, "margin": 0.0}),
+        extreme=_angular_extreme,
+        bad=(
+            *_angular_bad("arcface_loss"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.ones(4, 3), torch.tensor([0, 1])), {"margin": 28.6}, ValueError, r"arcface_loss: margin must be in \[0, pi/2\] radians, got 28.6 \(pytorch-metric-learning's margin is in degrees"),
+        ),
+    ),
+    LossCase(
+        fn=L.cosface_loss,
+        module=L.CosFaceLoss,
+        reference=_cosface_reference,
+        inputs=_angular_inputs,
+        options=({}, {"scale": 3.0, "margin": 1.5}),
+        extreme=_angular_extreme,
+        bad=_angular_bad("cosface_loss"),
+    ),
+)
 
 
 REGISTRY: tuple[LossCase, ...] = PAIRWISE + TRIPLET + CONTRASTIVE + ANGULAR_MARGIN
