@@ -32,26 +32,25 @@ from lossbook.losses.classification.cross_entropy import _target_weights
 class _SigmoidFocal(torch.autograd.Function):
     r""":math:`\alpha_t (1 - p_t)^\gamma \operatorname{BCE}(x, t)`, reduced inside, with the chapter's gradient computed in the forward.
 
-    One ``exp`` gives :math:`e = e^{-|x|}`, then :math:`p = \sigma(x)` and :math:`1 - p = \sigma(-x)`
-    (:math:`1 / (1 + e)` and :math:`e / (1 + e)`, each accurate where the other rounds to 1) and
-    :math:`\operatorname{BCE} = \log(1 + e) + \max(x, 0) - t x`, a sum of non-negative terms for
-    hard targets. :math:`q = 1 - p_t = (1 - t)\,p + t\,(1 - p)` has no cancellation either.
-    The gradient is written with :math:`r = p (1 - p) / q \in [0, 1]` and
+    :math:`\operatorname{BCE} = \log(1 + e^{-|x|}) + \max(x, 0) - t x` (a sum of non-negative
+    terms for hard targets), :math:`p = \sigma(x)` and :math:`1 - p = \sigma(-x)` (each accurate
+    where the other rounds to 1), and :math:`q = 1 - p_t = (1 - t)\,p + t\,(1 - p)`, with no
+    cancellation either. The gradient is written with :math:`r = p (1 - p) / q \in [0, 1]` and
     :math:`\operatorname{BCE} / q \to 1` where :math:`q` underflows, so that it stays finite at
-    saturated logits for every :math:`\gamma`, including :math:`\gamma < 1`. Everything the
-    gradient needs is at hand in the forward, so the forward computes the per-element
-    gradient (as Liger-Kernel does) and keeps it; the backward only scales it.
+    saturated logits for every :math:`\gamma`, including :math:`\gamma < 1`. Everything is
+    arithmetic, with no select (``torch.where``) over the elements: on the CPU a select costs
+    many times an arithmetic pass. Everything the gradient needs is at hand in the forward, so
+    the forward computes the per-element gradient (as Liger-Kernel does) and keeps it; the
+    backward only scales it.
     """
 
     @staticmethod
     def forward(ctx, input, target, alpha, gamma, reduction):
         x, t = input, target
-        e = x.abs().neg_().exp_()  # e^{-|x|}: one exp gives p, 1 - p and the BCE
-        ce = x.clamp(min=0).sub_(t * x).add_(torch.log1p(e))  # t softplus(-x) + (1 - t) softplus(x): max(x, 0) - t x first
-        high = e.add(1).reciprocal_()  # sigma(|x|)
-        low = e.mul_(high)  # sigma(-|x|)
-        positive = x >= 0
-        p, one_minus_p = torch.where(positive, high, low), torch.where(positive, low, high)
+        tiny = torch.finfo(x.dtype).tiny
+        e = x.abs().neg_().exp_()  # e^{-|x|}
+        ce = x.clamp(min=0).addcmul_(t, x, value=-1).add_(e.log1p_())  # max(x, 0) - t x + log(1 + e^{-|x|})
+        p, one_minus_p = torch.sigmoid(x), x.neg().sigmoid_()
         q = (1 - t).mul_(p).addcmul_(t, one_minus_p)  # 1 - p_t
         modulating = q.pow(gamma)
         alpha_t = None if alpha is None else (t * (2 * alpha - 1)).add_(1 - alpha)  # alpha t + (1 - alpha)(1 - t)
@@ -59,14 +58,14 @@ class _SigmoidFocal(torch.autograd.Function):
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
             # d/dx = alpha_t q^gamma [(p - t) + gamma (1 - 2t) ce r],  r = p(1 - p)/q in [0, 1]
-            r = (p * one_minus_p).div_(q.clamp_min(torch.finfo(q.dtype).tiny))
+            r = (p * one_minus_p).div_(q.clamp_min(tiny))
             p_minus_t = (1 - t).mul_(p).addcmul_(t, one_minus_p, value=-1)  # p - t, without cancellation
             grad_input = r.mul_(ce).mul_((1 - 2 * t).mul_(gamma)).add_(p_minus_t).mul_(focal)
         if ctx.needs_input_grad[1]:
             # d/dt = q^gamma [(2 alpha - 1) ce - alpha_t x + alpha_t gamma (1 - 2p) ce / q];
-            # ce / q -> 1 where q underflows (a hard target at a saturated logit)
+            # ce / q -> 1 where q underflows (a hard target at a saturated logit): (ce + tiny) / (q + tiny)
             a_t = 1.0 if alpha_t is None else alpha_t
-            ce_over_q = torch.where(q > 0, ce / torch.where(q > 0, q, 1.0), 1.0)
+            ce_over_q = (ce + tiny).div_(q + tiny)
             inner = ce_over_q.mul_((1 - 2 * p).mul_(gamma)).sub_(x).mul_(a_t)
             if alpha is not None:
                 inner.add_(ce, alpha=2 * alpha - 1)

@@ -50,7 +50,7 @@ class _Hinge(torch.autograd.Function):
         s = grad_scale(grad_output, reduction, input.shape)
         z = (target * input).neg_().add_(margin)
         # d/dz max(0, z) = 1 if z > 0 else 0 (0 at the kink z = 0);  d/dz max(0, z)^2 = 2 max(0, z)
-        dz = z.clamp_min_(0).mul_(2) if squared else (z > 0).to(z.dtype)
+        dz = z.clamp_min_(0).mul_(2) if squared else z.clamp_min_(0).sign_()  # [z > 0], as float arithmetic
         dz.mul_(s)
         grad_input = (target * dz).neg_() if ctx.needs_input_grad[0] else None  # dz/dx = -y
         grad_target = (input * dz).neg_() if ctx.needs_input_grad[1] else None  # dz/dy = -x

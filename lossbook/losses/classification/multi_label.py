@@ -23,14 +23,20 @@ def _power(log_base: torch.Tensor, exponent: float) -> torch.Tensor:
     return torch.ones_like(log_base) if exponent == 0 else torch.exp(exponent * log_base)
 
 
+def _step(u: torch.Tensor) -> torch.Tensor:
+    """1 where ``u > 0``, 0 where ``u < 0`` (1/2 at 0), as floats: arithmetic, not a select, which is far slower on the CPU."""
+    return u.sign().add_(1).mul_(0.5)
+
+
 class _Asymmetric(torch.autograd.Function):
     r""":math:`t\,\ell_+(x) + (1 - t)\,\ell_-(x)`, reduced inside, with the chapter's gradient computed in the forward.
 
     :math:`\ell_+ = -(1 - p)^{\gamma_+} \log p` and
     :math:`\ell_- = -p_m^{\gamma_-} \log(1 - p_m)`, :math:`p = \sigma(x)`,
     :math:`p_m = \max(p - m, 0)`. Logs come from :math:`\log\sigma(\pm x)` and
-    :math:`\log(1 - p_m) = \operatorname{logaddexp}(\log\sigma(-x), \log m)`, so nothing
-    overflows at saturated logits. At the kink :math:`p = m` the gradient of :math:`\ell_-` is
+    :math:`\log(1 - p_m) = \log(\sigma(-x) + m)` (a sum of positive terms, where :math:`p > m`),
+    so nothing overflows at saturated logits; the forms are combined with arithmetic, not a
+    select, which over every element is far slower on the CPU. At the kink :math:`p = m` the gradient of :math:`\ell_-` is
     taken as 0, the derivative of the flat side (as ``relu``'s at 0). The forward computes
     these parts once, and with them the per-element gradient, which it keeps; the backward
     only multiplies it by the reduction's scale.
@@ -40,29 +46,33 @@ class _Asymmetric(torch.autograd.Function):
     def _parts(x: torch.Tensor, gamma_pos: float, gamma_neg: float, clip: float):
         log_p, log_1mp = F.logsigmoid(x), F.logsigmoid(-x)
         loss_pos = _power(log_1mp, gamma_pos) * -log_p  # -(1 - p)^gamma_pos log p
-        p_m = (torch.sigmoid(x) - clip).clamp_min(0)  # shifted probability
-        log_1mpm = torch.logaddexp(log_1mp, torch.full_like(x, math.log(clip) if clip > 0 else -math.inf))
-        # -log(1 - p_m): log1p where p_m is small (accurate near the kink), the log-space form near p_m = 1
-        nll_neg = torch.where(p_m < 0.5, -torch.log1p(-p_m.clamp_max(0.5)), -log_1mpm)
-        pm_pow = p_m**gamma_neg if gamma_neg != 0 else torch.ones_like(x)  # p_m >= 0: 0 ** gamma_neg = 0
+        p, one_minus_p = torch.sigmoid(x), torch.sigmoid(-x)
+        p_m = (p - clip).clamp_min_(0)  # shifted probability
+        # log(1 - p_m) = log((1 - p) + m), a sum of positive terms, where p > m
+        log_1mpm = (one_minus_p + clip).log_() if clip > 0 else log_1mp
+        # -log(1 - p_m): log1p where p_m < 1/2 (accurate near the kink, and 0 where p <= m), the log form beyond
+        near = torch.log1p(-p_m.clamp_max(0.5)).neg_()
+        nll_neg = torch.lerp(near, log_1mpm.neg(), _step(p_m - 0.5))
+        pm_pow = p_m.square().square_() if gamma_neg == 4 else p_m**gamma_neg  # p_m >= 0: 0 ** gamma_neg = 0
         loss_neg = pm_pow * nll_neg
-        return log_p, log_1mp, loss_pos, p_m, log_1mpm, nll_neg, pm_pow, loss_neg
+        return log_p, log_1mp, p, one_minus_p, loss_pos, p_m, log_1mpm, nll_neg, pm_pow, loss_neg
 
     @staticmethod
     def forward(ctx, input, target, gamma_pos, gamma_neg, clip, reduction):
         x, t = input, target
-        log_p, log_1mp, loss_pos, p_m, log_1mpm, nll_neg, pm_pow, loss_neg = _Asymmetric._parts(x, gamma_pos, gamma_neg, clip)
+        parts = _Asymmetric._parts(x, gamma_pos, gamma_neg, clip)
+        log_p, log_1mp, p, one_minus_p, loss_pos, p_m, log_1mpm, nll_neg, pm_pow, loss_neg = parts
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:  # the gradient is computed here, from the parts at hand; backward scales it
-            p, one_minus_p = torch.sigmoid(x), torch.sigmoid(-x)
             # d l+/dx = -(1 - p)^gamma_pos [(1 - p) + gamma_pos p (-log p)]
             d_pos = (p * -log_p).mul_(gamma_pos).add_(one_minus_p).mul_(_power(log_1mp, gamma_pos)).neg_()
             # d l-/dx = p_m^gamma_neg [gamma_neg p (1 - p) rho + p (1 - p)/(1 - p_m)] for p > m, else 0,
             # rho = -log(1 - p_m)/p_m (-> 1 as p_m -> 0), (1 - p)/(1 - p_m) = exp(log(1 - p) - log(1 - p_m))
-            active = p_m > 0
-            rho = torch.where(active, nll_neg / torch.where(active, p_m, 1.0), 1.0)
+            tiny = torch.finfo(x.dtype).tiny
+            rho = (nll_neg + tiny).div_(p_m + tiny)  # -> 1 as p_m -> 0, and 1 where p_m = 0
             d_neg = (p * one_minus_p).mul_(rho).mul_(gamma_neg).add_((log_1mp - log_1mpm).exp_().mul_(p)).mul_(pm_pow)
-            d_neg = torch.where(active, d_neg, 0.0)
+            if gamma_neg == 0:  # p_m^0 = 1 does not zero the flat side p <= m (the kink p = m included): the step does
+                d_neg.mul_(p_m.sign())  # p_m >= 0: 1 where p > m, else 0
             grad_input = d_pos.sub_(d_neg).mul_(t).add_(d_neg)  # t d+ + (1 - t) d-
         loss = (loss_pos - loss_neg).mul_(t).add_(loss_neg)  # t l+ + (1 - t) l-
         if ctx.needs_input_grad[1]:

@@ -27,13 +27,17 @@ def log_cosh_(r: torch.Tensor) -> torch.Tensor:
     The first (from :math:`\cosh^2 r = 1 + \sinh^2 r`, computed with ``log1p``) has no
     cancellation near 0, where the loss is about :math:`r^2/2`; it would overflow with
     :math:`\sinh r` for large :math:`|r|`, where the second is exact up to
-    :math:`\log(1 + e^{-2|r|}) < e^{-40}`, below the rounding of float64.
+    :math:`\log(1 + e^{-2|r|}) < e^{-40}`, below the rounding of float64. Both are one
+    expression, with no branch: with :math:`m = \min(|r|, 20)`,
+    :math:`\log\cosh r = \tfrac12 \log(1 + \sinh^2 m) + (|r| - m)`, since beyond 20 the
+    first term is :math:`20 - \log 2` (arithmetic, because a select such as ``torch.where``
+    over a large tensor costs many times an arithmetic pass on the CPU).
     """
     a = r.abs_()
-    near = a < _FAR
-    value = a.clamp(max=_FAR).sinh_()
-    value = value.mul_(value).log1p_().mul_(0.5)
-    return torch.where(near, value, a.sub_(_LOG2))
+    m = a.clamp(max=_FAR)
+    excess = a.sub_(m)  # |r| - min(|r|, 20): 0 within 20
+    value = m.sinh_()
+    return value.mul_(value).log1p_().mul_(0.5).add_(excess)
 
 
 def log_cosh(r: torch.Tensor) -> torch.Tensor:
