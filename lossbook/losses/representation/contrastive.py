@@ -32,8 +32,6 @@ from lossbook.losses._validation import (
     check_integer_tensor,
     check_number,
     check_reduction,
-    check_same_device,
-    check_same_shape,
     check_tensor,
     shape_str,
 )
@@ -249,8 +247,10 @@ def info_nce_loss(
     fn = "info_nce_loss"
     _check_embeddings(fn, "query", query)
     check_tensor(fn, "key", key)
-    check_same_shape(fn, "key", key, query)
-    check_same_device(fn, "key", key, query)
+    if key.shape != query.shape:
+        raise ValueError(f"{fn}: key shape {shape_str(key)} does not match query shape {shape_str(query)}")
+    if key.device != query.device:
+        raise ValueError(f"{fn}: key is on {key.device} but query is on {query.device}")
     check_number(fn, "temperature", temperature, low=0.0, low_open=True, high_open=True)
     check_bool(fn, "symmetric", symmetric)
     check_reduction(fn, reduction)
@@ -415,7 +415,8 @@ def supcon_loss(
             f"{fn}: labels shape {shape_str(labels)} does not match features shape {shape_str(features)}: "
             f"expected ({features.shape[0]},), one label per row"
         )
-    check_same_device(fn, "labels", labels, features)
+    if labels.device != features.device:
+        raise ValueError(f"{fn}: labels is on {labels.device} but features is on {features.device}")
     check_number(fn, "temperature", temperature, low=0.0, low_open=True, high_open=True)
     check_reduction(fn, reduction)
     (f,) = upcast(features)
