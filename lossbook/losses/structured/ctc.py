@@ -73,7 +73,9 @@ def _log_alpha(lpe: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
     batch is the last dimension, so that each frame's rows are contiguous.
     """
     steps, length, n = lpe.shape
-    a = lpe.new_full((steps, length + 2, n), NEG_INF)
+    a = lpe.new_empty((steps, length + 2, n))  # rows 2: of every frame are written below
+    a[:, :2] = NEG_INF
+    a[0, 2:] = NEG_INF
     k = min(2, length)
     a[0, 2 : 2 + k] = lpe[0, :k]  # a path starts with the first blank or the first label
     for t in range(1, steps):
@@ -87,9 +89,11 @@ def _log_alpha(lpe: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
 def _log_beta(lpe: torch.Tensor, skip: torch.Tensor, final: torch.Tensor, last: torch.Tensor) -> torch.Tensor:
     r"""Backward variables :math:`\log \beta_t(s)` ``(T, L, N)``: the log-probability of frames :math:`t + 1, \ldots` from :math:`(t, s)`.
 
-    ``final`` ``(L, N)`` is 0 at the two positions a path may end in (the last label and the
-    blank after it) and :math:`-\infty` elsewhere; ``last`` ``(T, 1, N)`` marks each
-    sequence's last frame :math:`T_n - 1`, where :math:`\beta` starts from ``final``.
+    ``final`` ``(L, N)`` is :math:`\log \beta` at each sequence's last frame :math:`T_n - 1`
+    (marked by ``last``, ``(T, 1, N)``): 0 at the two positions a path may end in (the last
+    label and the blank after it) and :math:`-\infty` elsewhere. A constant added to ``final``
+    is carried to every :math:`\log \beta_t`: the backward of :class:`_CTC` passes
+    :math:`-\log p` there, which gives :math:`\log(\beta_t / p)`.
     """
     steps, length, n = lpe.shape
     b = lpe.new_empty((steps, length, n))
@@ -98,9 +102,9 @@ def _log_beta(lpe: torch.Tensor, skip: torch.Tensor, final: torch.Tensor, last: 
     skip_ahead = torch.nn.functional.pad(skip[2:], (0, 0, 0, 2))  # the skip onto s + 2
     for t in range(steps - 2, -1, -1):
         torch.add(b[t + 1], lpe[t + 1], out=w[:length])
-        x = torch.logaddexp(w[:length], w[1 : length + 1])
-        x = torch.logaddexp(x, w[2:] + skip_ahead)
-        torch.where(last[t], final, x, out=b[t])
+        x = torch.logaddexp(w[:length], w[1 : length + 1])  # stay at s, or move on to s + 1
+        x = torch.logaddexp(x, w[2:] + skip_ahead)  # or skip a blank, onto s + 2, where allowed
+        torch.where(last[t], final, x, out=b[t])  # a sequence's last frame starts from final
     return b
 
 
@@ -123,7 +127,7 @@ class _CTC(torch.autograd.Function):
     The forward gathers :math:`\log y_t(l'_s)` once (``(T, L, N)``), runs the
     :math:`\alpha` recursion and reads :math:`\log p = \operatorname{lse}(\alpha_{T_n - 1}(2 S_n),
     \alpha_{T_n - 1}(2 S_n - 1))`; it keeps :math:`\alpha`. The backward runs the
-    :math:`\beta` recursion, forms :math:`\gamma_t(s) = \exp(\log\alpha_t(s) + \log\beta_t(s) - \log p)`
+    :math:`\beta` recursion (started from :math:`\log(1/p)`, so that it gives :math:`\beta / p`), forms :math:`\gamma_t(s) = \exp(\log\alpha_t(s) + \log\beta_t(s) - \log p)`
     in place, scales it by minus the reduction's scale, and adds it into the classes
     :math:`l'_s` with one ``scatter_add_``. A sample whose :math:`p = 0` (no path fits) has
     :math:`\gamma = 0/0`, NaN, unless ``zero_infinity``, which gives it 0.
@@ -156,12 +160,12 @@ class _CTC(torch.autograd.Function):
         lpe, a, skip, index, input_lengths, target_lengths, log_p, weight = ctx.saved_tensors
         n_classes, reduction, zero_infinity = ctx.options
         steps, length, n = lpe.shape
-        last = torch.arange(steps, device=lpe.device)[:, None, None] == input_lengths - 1
-        b = _log_beta(lpe, skip, _ends(target_lengths, length, lpe.dtype), last)
         if zero_infinity:  # p = 0: gamma = exp(-inf - inf) = 0 instead of 0 / 0
             log_p = torch.where(torch.isneginf(log_p), float("inf"), log_p)
+        last = torch.arange(steps, device=lpe.device)[:, None, None] == input_lengths - 1
+        b = _log_beta(lpe, skip, _ends(target_lengths, length, lpe.dtype) - log_p, last)  # log(beta / p)
         scale = grad_scale(grad_output, reduction, torch.Size([n]), weight=weight, denominator=n if reduction == "mean" else None)
-        gamma = b.add_(a[:, 2:]).sub_(log_p).exp_()  # gamma_t(s), in the storage of beta
+        gamma = b.add_(a[:, 2:]).exp_()  # gamma_t(s) = alpha_t(s) beta_t(s) / p, in the storage of beta
         gamma.mul_(scale.neg())
         grad = lpe.new_zeros((steps, n, n_classes))
         grad.transpose(1, 2).scatter_add_(1, index, gamma)  # sum over the positions s of each class
