@@ -7,8 +7,6 @@ that problem differently.
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
