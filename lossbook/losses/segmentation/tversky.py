@@ -143,11 +143,12 @@ def tversky_loss(
       denominator with ``eps`` as a ``clamp_min`` of the denominator, classes with no target pixel
       in the batch dropped, and the mean over classes raised to ``gamma`` (see
       :func:`focal_tversky_loss`).
-    - *kornia* ``tversky_loss(pred, target, alpha, beta, eps)``: always a softmax, class-index
-      targets, ``eps`` in the denominator only, and the mean over samples of
-      :math:`1 - \mathrm{TI}` with the classes pooled into one sum.
-    - *optax* ``dice_loss(..., alpha, beta)`` is this index with classes on the last axis and
-      one ``smooth`` added to numerator and denominator alike.
+    - *kornia* ``tversky_loss(pred, target, alpha, beta, eps)``: ``alpha`` on the false
+      positives too, but always a softmax, 2-D images with class-index targets, ``eps`` in the
+      denominator only, and the classes pooled into one index per sample (averaged over samples).
+    - *optax* ``dice_loss(..., alpha, beta, smooth=1.0)`` is this index (``alpha`` on the false
+      positives) with classes on the last axis, one ``smooth`` added to numerator and
+      denominator alike, and its reduction over the classes only (one loss per sample).
 
     Args:
         input: logits ``(N, C, *spatial)`` (probabilities with ``activation=None``).
