@@ -118,14 +118,14 @@ def test_contrastive_one_pair_of_vectors():
 
 
 def test_contrastive_collapsed_pairs_have_finite_gradients():
-    # equal embeddings: d = 1e-6 sqrt(D); a similar pair's gradient is u = eps, a dissimilar one's -(m - d) / d * u: large, finite
+    # equal embeddings: d = 1e-6 sqrt(D); a similar pair's gradient is u = eps, a dissimilar one's -(m - d) u / d: size m - d, finite
     x = torch.randn(2, 4, dtype=torch.float64, requires_grad=True)
     y = x.detach().clone().requires_grad_()
     (gx,) = torch.autograd.grad(contrastive_loss(x, y, torch.tensor([1, 0]), reduction="sum"), [x])
     assert torch.isfinite(gx).all()
     torch.testing.assert_close(gx[0], torch.full((4,), 1e-6, dtype=torch.float64))
     d = 1e-6 * 2.0
-    torch.testing.assert_close(gx[1], torch.full((4,), -(1 - d) / d * 1e-6, dtype=torch.float64))  # each -(m - d)/2 ~ -0.5e6
+    torch.testing.assert_close(gx[1], torch.full((4,), -(1 - d) / d * 1e-6, dtype=torch.float64))  # each -(m - d) / sqrt(D) ~ -0.5: a push of size m - d
     # the same by autograd through F.pairwise_distance
     x2 = x.detach().clone().requires_grad_()
     ref = (0.5 * torch.clamp(1.0 - F.pairwise_distance(x2[1:], y.detach()[1:]), min=0) ** 2).sum()

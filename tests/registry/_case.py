@@ -47,9 +47,6 @@ class LossCase:
         refused: ``refused(args, kwargs)`` is true for a sample input of ``torch_op`` that lossbook
             refuses by design, a documented strictness (a label outside {-1, +1} that PyTorch
             accepts silently); on those the loss must raise ``ValueError``.
-        refused: ``refused(args, kwargs)`` is true for a sample input of ``torch_op`` that lossbook
-            refuses by design, a documented strictness (a label outside {-1, +1} that PyTorch
-            accepts silently); on those the loss must raise ``ValueError``.
     """
 
     fn: Callable

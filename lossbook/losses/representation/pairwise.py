@@ -155,10 +155,10 @@ def contrastive_loss(
     Hadsell et al. write the label the other way round: their :math:`Y = 0` is a similar pair and
     :math:`Y = 1` a dissimilar one, so :math:`t = 1 - Y` (the ``1/2`` factors are theirs).
     Because :math:`\epsilon` sits inside the norm, equal embeddings have
-    :math:`d = \epsilon \sqrt{D} > 0` and a finite gradient: 0 for a similar pair (up to
-    :math:`u = \epsilon`), of size :math:`m / (\epsilon\sqrt{D})` per unit vector for a
-    dissimilar one (a collapsed pair gets a very strong push, in the direction of the
-    :math:`\epsilon` offset).
+    :math:`d = \epsilon \sqrt{D} > 0` and a finite gradient: :math:`u = \epsilon` for a similar
+    pair, and :math:`-(m - d)\, u / d` for a dissimilar one, a push of size :math:`m - d \approx m`
+    along the unit vector :math:`u / d = \mathbf{1} / \sqrt{D}` (the direction of the
+    :math:`\epsilon` offset), so that even a collapsed pair is pushed apart.
 
     Peers: sentence-transformers' ``ContrastiveLoss`` is this formula with label 1 for a similar
     pair, but its default distance is the cosine distance and its margin 0.5.
