@@ -542,3 +542,82 @@ def frame_sequences(
     x = prototypes[frame_ids] + noise * torch.randn(n, steps, n_features, generator=g)
     x[torch.arange(steps) >= input_lengths[:, None]] = 0.0
     return x, labels, input_lengths, label_lengths
+
+
+def ranking(
+    n_queries: int = 200,
+    *,
+    list_size: int = 20,
+    n_features: int = 8,
+    levels: int = 5,
+    curvature: float = 1.5,
+    noise: float = 0.5,
+    query_spread: float = 0.5,
+    min_size: int | None = None,
+    seed: int = 0,
+) -> tuple[torch.Tensor, ...]:
+    r"""Synthetic search queries: lists of items with graded relevance, for learning to rank.
+
+    Used in ``book/structured/pairwise-ranking.ipynb`` and ``book/structured/listwise-ranking.ipynb``.
+    Each query has ``list_size`` items with features :math:`x \sim N(0, I)` (``n_features``
+    numbers). An item's utility is **not linear** in its features,
+
+    .. math:: u = x^\top w + c\,\max(0, x^\top v)^2 + b_q + \text{noise}\cdot\varepsilon,
+
+    with two fixed random unit directions :math:`w \perp v` (drawn from the seed), ``c`` the
+    ``curvature``, a per-query offset :math:`b_q \sim N(0, \text{query\_spread}^2)` and
+    :math:`\varepsilon \sim N(0, 1)`. So the order among the many poor items follows
+    :math:`w` while the few best items are those far along :math:`v`, and a linear scorer
+    :math:`x^\top \theta` must choose where to be right: the ranking losses choose differently.
+    Grades are ``0 .. levels - 1``: an item gets grade :math:`g` when its utility exceeds the
+    :math:`1 - 2^{-g}` quantile of all (valid) items' utilities and not the next, so half the
+    items have grade 0, a quarter grade 1, ..., and some queries have no relevant item at all.
+
+    Args:
+        n_queries: number of queries (lists).
+        list_size: items per list (the longest list when ``min_size`` is given).
+        n_features: features per item (>= 2).
+        levels: number of relevance grades (>= 2).
+        curvature: weight ``c`` of the nonlinear term (0 makes the utility linear).
+        noise: standard deviation of the utility noise.
+        query_spread: standard deviation of the per-query offset.
+        min_size: if given, list lengths are drawn uniformly in ``[min_size, list_size]``
+            (``min_size >= 1``) and lists are padded to ``list_size``.
+        seed: the seed (the directions and every draw).
+
+    Returns:
+        ``(features, relevance)``: float32 ``(n_queries, list_size, n_features)`` and float32
+        grades ``(n_queries, list_size)``; with ``min_size`` given, ``(features, relevance, mask)``
+        where ``mask`` is a boolean ``(n_queries, list_size)`` tensor, True for real items and
+        False for padding (padding items have zero features and relevance 0; a list's real items
+        come first).
+    """
+    fn = "ranking"
+    _check_n(fn, n_queries)
+    for name, value, low in (("list_size", list_size, 2), ("n_features", n_features, 2), ("levels", levels, 2)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{fn}: {name} must be an int >= {low}, got {value!r}")
+    for name, value in (("curvature", curvature), ("noise", noise), ("query_spread", query_spread)):
+        if not value >= 0:
+            raise ValueError(f"{fn}: {name} must be >= 0, got {value!r}")
+    if min_size is not None and (isinstance(min_size, bool) or not isinstance(min_size, int) or not 1 <= min_size <= list_size):
+        raise ValueError(f"{fn}: min_size must be None or an int in [1, list_size] with list_size = {list_size}, got {min_size!r}")
+    g = _generator(fn, seed)
+    directions = torch.linalg.qr(torch.randn(n_features, 2, generator=g)).Q  # orthonormal w, v
+    w, v = directions[:, 0], directions[:, 1]
+    x = torch.randn(n_queries, list_size, n_features, generator=g)
+    offset = query_spread * torch.randn(n_queries, 1, generator=g)
+    u = x @ w + curvature * (x @ v).clamp(min=0).square() + offset + noise * torch.randn(n_queries, list_size, generator=g)
+    if min_size is None:
+        mask = torch.ones(n_queries, list_size, dtype=torch.bool)
+    else:
+        lengths = torch.randint(min_size, list_size + 1, (n_queries, 1), generator=g)
+        mask = torch.arange(list_size) < lengths
+    quantiles = torch.tensor([1 - 2.0**-grade for grade in range(1, levels)], dtype=torch.float64)
+    thresholds = torch.quantile(u[mask].double(), quantiles).float()
+    relevance = (u[..., None] > thresholds).sum(-1).float()
+    relevance = relevance * mask
+    x = x * mask[..., None]
+    if min_size is None:
+        return x, relevance
+    return x, relevance, mask

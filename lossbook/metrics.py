@@ -21,6 +21,7 @@ __all__ = [
     "edit_distance",
     "expected_calibration_error",
     "iou",
+    "ndcg",
     "precision",
     "predicted_class",
     "recall",
@@ -275,6 +276,7 @@ def recall_at_k(embeddings: torch.Tensor, labels: torch.Tensor, *, k: int = 1, p
     return (labels[neighbours] == labels[:, None]).any(dim=1).double().mean().item()
 
 
+
 def _check_embedding_batch(fn: str, name: str, z) -> None:
     if not isinstance(z, torch.Tensor) or not z.is_floating_point() or z.dim() != 2 or z.shape[0] < 1:
         got = f"shape {tuple(z.shape)}, dtype {z.dtype}" if isinstance(z, torch.Tensor) else type(z).__name__
@@ -316,9 +318,6 @@ def uniformity(z: torch.Tensor, *, t: float = 2.0) -> float:
     u = torch.nn.functional.normalize(z.detach().double(), dim=1)
     sq = torch.pdist(u).pow(2)  # the n (n - 1) / 2 distinct pairs
     return (torch.logsumexp(-t * sq, dim=0) - math.log(sq.numel())).item()
-
-
-# --- sequences: book/structured/ctc.ipynb ---
 
 
 # --- sequences: book/structured/ctc.ipynb ---
@@ -374,3 +373,73 @@ def edit_distance(a, b) -> int:
         for j, y in enumerate(b, start=1):
             diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
     return row[-1]
+
+
+# --- rankings: book/structured/pairwise-ranking.ipynb, listwise-ranking.ipynb ---
+
+
+def ndcg(scores: torch.Tensor, relevance: torch.Tensor, *, k: int | None = None, mask: torch.Tensor | None = None) -> float:
+    r"""Mean normalised discounted cumulative gain (NDCG@k) of ranked lists.
+
+    Each list's items are ranked by decreasing score; the item at rank :math:`r` (from 1)
+    with relevance :math:`y` adds the gain :math:`2^{y} - 1` discounted by :math:`\log_2(r + 1)`:
+
+    .. math:: \operatorname{DCG@k} = \sum_{r=1}^{k} \frac{2^{y_{(r)}} - 1}{\log_2(r + 1)},
+        \qquad \operatorname{NDCG@k} = \frac{\operatorname{DCG@k}}{\operatorname{IDCG@k}},
+
+    where IDCG@k is the DCG@k of the list sorted by relevance (the best possible), so a list's
+    NDCG is in [0, 1]. **Ties** in scores are broken by position: of two items with equal
+    scores the one earlier in the list (smaller index) is ranked first (a stable sort).
+    Masked items (``mask`` False) are left out: they are ranked after every real item and
+    have no gain. A list with **no relevant item** (IDCG = 0: every real item has relevance
+    0) has no defined NDCG and is left out of the mean; if no list has a relevant item the
+    result is ``nan``. This is allRank's ``ndcg(..., filler_value=...)`` with the filler lists
+    dropped rather than filled, and the usual (Järvelin and Kekäläinen; Burges et al.) form.
+
+    Args:
+        scores: ``(N, L)`` floating-point scores of N lists of L items (higher ranks first).
+        relevance: ``(N, L)`` graded relevance, >= 0.
+        k: the cutoff (an int >= 1), or None for the whole list.
+        mask: optional boolean ``(N, L)``, True for real items.
+
+    Returns:
+        The mean NDCG@k over the lists with a relevant item, a float.
+
+    Example:
+        >>> import torch
+        >>> # DCG = 0 + 3/log2(3) + 1/2, IDCG = 3 + 1/log2(3)
+        >>> round(ndcg(torch.tensor([[3.0, 2.0, 1.0]]), torch.tensor([[0.0, 2.0, 1.0]])), 4)
+        0.659
+    """
+    fn = "ndcg"
+    if not isinstance(scores, torch.Tensor) or not isinstance(relevance, torch.Tensor):
+        raise TypeError(f"{fn}: scores and relevance must be tensors, got {type(scores).__name__} and {type(relevance).__name__}")
+    if scores.dim() != 2 or not scores.is_floating_point():
+        raise ValueError(f"{fn}: scores must be a floating-point tensor of shape (N, L), got {scores.dtype} of shape {tuple(scores.shape)}")
+    if relevance.shape != scores.shape:
+        raise ValueError(f"{fn}: relevance shape {tuple(relevance.shape)} does not match scores shape {tuple(scores.shape)}")
+    if mask is not None:
+        if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+            raise TypeError(f"{fn}: mask must be a boolean tensor, got {getattr(mask, 'dtype', type(mask).__name__)}")
+        if mask.shape != scores.shape:
+            raise ValueError(f"{fn}: mask shape {tuple(mask.shape)} does not match scores shape {tuple(scores.shape)}")
+    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+        raise ValueError(f"{fn}: k must be None or an int >= 1, got {k!r}")
+    s = scores.detach().double()
+    rel = relevance.detach().double()
+    if bool((rel < 0).any()):
+        raise ValueError(f"{fn}: relevance must be >= 0, got a minimum of {rel.min().item():g}")
+    gains = torch.pow(2.0, rel) - 1
+    if mask is not None:
+        gains = gains * mask
+        s = s.masked_fill(~mask, -math.inf)
+    n_items = s.shape[1]
+    cut = n_items if k is None else min(k, n_items)
+    discounts = 1.0 / torch.log2(torch.arange(2, cut + 2, dtype=torch.float64, device=s.device))
+    order = torch.argsort(s, dim=1, descending=True, stable=True)[:, :cut]
+    dcg = (gains.gather(1, order) * discounts).sum(1)
+    idcg = (gains.sort(dim=1, descending=True).values[:, :cut] * discounts).sum(1)
+    has = idcg > 0
+    if not bool(has.any()):
+        return math.nan
+    return (dcg[has] / idcg[has]).mean().item()

@@ -211,3 +211,48 @@ def test_frame_sequences_spell_their_labels():
     assert (x[torch.arange(x.shape[1]) >= input_lengths[:, None]] == 0).all()
     with pytest.raises(ValueError, match="frame_sequences: length must be a pair of ints"):
         frame_sequences(4, length=(3, 2))
+
+
+def test_ranking_contract():
+    # book/structured/pairwise-ranking.ipynb and listwise-ranking.ipynb
+    x, rel = data.ranking(50, list_size=12, n_features=6, seed=4)
+    again = data.ranking(50, list_size=12, n_features=6, seed=4)
+    assert torch.equal(x, again[0]) and torch.equal(rel, again[1])
+    assert x.shape == (50, 12, 6) and x.dtype == torch.float32 and rel.shape == (50, 12) and rel.dtype == torch.float32
+    assert set(rel.unique().tolist()) == {0.0, 1.0, 2.0, 3.0, 4.0}
+    # grade g or more for about 2^-g of the items (quantile thresholds)
+    for grade in range(1, 5):
+        assert abs((rel >= grade).float().mean().item() - 2.0**-grade) < 0.02
+    x, rel, mask = data.ranking(40, list_size=10, min_size=3, seed=1)
+    lengths = mask.sum(1)
+    assert mask.dtype == torch.bool and lengths.min() >= 3 and lengths.max() <= 10
+    assert torch.equal(mask, torch.arange(10) < lengths[:, None])  # real items first
+    assert (rel[~mask] == 0).all() and (x[~mask] == 0).all()
+    assert abs((rel[mask] >= 1).float().mean().item() - 0.5) < 0.03
+
+
+def test_ranking_is_not_linear():
+    # with curvature the best linear scorer (least squares on the grades) leaves structure
+    # that a quadratic feature explains; with curvature 0 it does not
+    def r2_gain(curvature):
+        x, rel = data.ranking(400, curvature=curvature, noise=0.0, query_spread=0.0, seed=2)
+        x, rel = x.reshape(-1, x.shape[-1]).double(), rel.reshape(-1, 1).double()
+        lin = torch.cat([x, torch.ones_like(rel)], 1)
+        quad = torch.cat([lin, x.square(), x.clamp(min=0)], 1)
+        res = [(rel - a @ torch.linalg.lstsq(a, rel).solution).square().mean().item() for a in (lin, quad)]
+        return res[0] / res[1]
+    assert r2_gain(1.5) > 1.3 > r2_gain(0.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"list_size": 1}, "ranking: list_size must be an int >= 2, got 1"),
+        ({"levels": 1}, "ranking: levels must be an int >= 2, got 1"),
+        ({"noise": -1.0}, "ranking: noise must be >= 0, got -1.0"),
+        ({"min_size": 0}, r"ranking: min_size must be None or an int in \[1, list_size\]"),
+    ],
+)
+def test_ranking_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.ranking(10, **kwargs)

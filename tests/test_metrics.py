@@ -179,3 +179,52 @@ def test_ctc_greedy_decode_and_edit_distance():
     assert metrics.edit_distance([1, 2], [1, 2]) == 0
     with pytest.raises(ValueError, match="ctc_greedy_decode: input_lengths must hold 1 values in"):
         metrics.ctc_greedy_decode(scores, [9])
+
+
+def test_ndcg_hand_computed():
+    # list 1: ranks by score 1..3 hold relevance 0, 2, 1: DCG = 0 + 3/log2(3) + 1/log2(4),
+    # IDCG = 3 + 1/log2(3); list 2 is ranked perfectly (NDCG 1)
+    s = torch.tensor([[3.0, 2.0, 1.0], [0.5, 0.1, 0.2]])
+    y = torch.tensor([[0.0, 2.0, 1.0], [1.0, 0.0, 0.0]])
+    first = (3 / math.log2(3) + 1 / 2) / (3 + 1 / math.log2(3))
+    assert math.isclose(metrics.ndcg(s[:1], y[:1]), first, rel_tol=1e-12)
+    assert math.isclose(metrics.ndcg(s, y), (first + 1) / 2, rel_tol=1e-12)
+    # @1: list 1's top item has no gain, list 2's is the best
+    assert math.isclose(metrics.ndcg(s, y, k=1), 0.5, rel_tol=1e-12)
+    # @2: DCG@2 = 3/log2(3), IDCG@2 = 3 + 1/log2(3)
+    assert math.isclose(metrics.ndcg(s[:1], y[:1], k=2), (3 / math.log2(3)) / (3 + 1 / math.log2(3)), rel_tol=1e-12)
+    assert math.isclose(metrics.ndcg(s, y, k=10), metrics.ndcg(s, y), rel_tol=1e-12)
+
+
+def test_ndcg_ties_mask_and_lists_without_relevant_items():
+    # tied scores: the earlier item ranks first, so [1, 0] relevance gets 1, [0, 1] gets 1/log2(3)
+    tied = torch.zeros(1, 2)
+    assert metrics.ndcg(tied, torch.tensor([[1.0, 0.0]])) == 1.0
+    assert math.isclose(metrics.ndcg(tied, torch.tensor([[0.0, 1.0]])), 1 / math.log2(3), rel_tol=1e-12)
+    # a masked item is neither ranked nor a gain, whatever its score and relevance
+    s = torch.tensor([[9.0, 1.0, 2.0]])
+    y = torch.tensor([[4.0, 1.0, 0.0]])
+    mask = torch.tensor([[False, True, True]])
+    assert math.isclose(metrics.ndcg(s, y, mask=mask), 1 / math.log2(3), rel_tol=1e-12)
+    assert math.isclose(metrics.ndcg(s[:, 1:], y[:, 1:]), 1 / math.log2(3), rel_tol=1e-12)
+    # a list with no relevant item is left out of the mean; all such: nan
+    s2 = torch.cat([s, s])
+    y2 = torch.cat([y, torch.zeros(1, 3)])
+    assert metrics.ndcg(s2, y2) == metrics.ndcg(s, y)
+    assert math.isnan(metrics.ndcg(s, torch.zeros(1, 3)))
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: metrics.ndcg(torch.zeros(2, 3), torch.zeros(2, 4)), ValueError, r"ndcg: relevance shape \(2, 4\) does not match scores shape \(2, 3\)"),
+        (lambda: metrics.ndcg(torch.zeros(3), torch.zeros(3)), ValueError, "ndcg: scores must be a floating-point tensor of shape"),
+        (lambda: metrics.ndcg(torch.zeros(1, 2), -torch.ones(1, 2)), ValueError, "ndcg: relevance must be >= 0"),
+        (lambda: metrics.ndcg(torch.zeros(1, 2), torch.zeros(1, 2), mask=torch.ones(1, 2)), TypeError, "ndcg: mask must be a boolean tensor"),
+        (lambda: metrics.ndcg(torch.zeros(1, 2), torch.zeros(1, 2), mask=torch.ones(1, 3, dtype=torch.bool)), ValueError, "ndcg: mask shape"),
+        (lambda: metrics.ndcg(torch.zeros(1, 2), torch.zeros(1, 2), k=0), ValueError, "ndcg: k must be None or an int >= 1"),
+    ],
+)
+def test_ndcg_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
