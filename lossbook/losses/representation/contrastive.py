@@ -85,9 +85,10 @@ class _InfoNCE(torch.autograd.Function):
     :math:`\tfrac12(\ell^{\text{row}}_i + \operatorname{lse}_k S_{k p_i} - S_{i p_i})`, whose
     gradient adds the column softmax :math:`P^{\text{col}}`. The forward keeps :math:`S`,
     its log-sum-exps and the normalised embeddings; the backward recomputes the softmax with one
-    ``exp`` per direction, subtracts the targets with one ``scatter_add_``, scales rows (or folds a
-    scalar scale into the :math:`(N, D)` products), and takes two matrix products and the
-    normalisation's backward.
+    ``exp`` per direction, subtracts the targets (on the diagonal's view, or with one
+    ``scatter_add_`` for positives elsewhere), scales the rows for ``'none'`` (for ``'mean'`` and
+    ``'sum'`` it folds the scalar scale into the :math:`(N, D)` products), and takes two matrix
+    products and the normalisation's backward.
     """
 
     @staticmethod
