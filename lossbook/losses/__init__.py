@@ -112,6 +112,16 @@ from lossbook.losses.representation.angular_margin import ArcFaceLoss, CosFaceLo
 # Part VI: rankings and sequences (book/structured/)
 # [pairwise-ranking]
 # [listwise-ranking]
+from lossbook.losses.structured.listwise_ranking import (
+    ApproxNDCGLoss,
+    ListMLELoss,
+    ListNetLoss,
+    approx_ndcg_loss,
+    listmle_loss,
+    listnet_loss,
+)
+
+# isort: split
 # [ctc]
 from lossbook.losses.structured.ctc import CTCLoss, ctc_loss
 
@@ -212,6 +222,12 @@ __all__ = [
     # structured
     # [pairwise-ranking]
     # [listwise-ranking]
+    "ListNetLoss",
+    "listnet_loss",
+    "ListMLELoss",
+    "listmle_loss",
+    "ApproxNDCGLoss",
+    "approx_ndcg_loss",
     # [ctc]
     "CTCLoss",
     "ctc_loss",

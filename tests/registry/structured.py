@@ -15,7 +15,134 @@ PAIRWISE_RANKING: tuple[LossCase, ...] = ()
 
 # --- listwise-ranking.ipynb ---
 
-LISTWISE_RANKING: tuple[LossCase, ...] = ()
+def _lists_ordered(m: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+    """Plainly: whether each list's real items hold two different relevances (else the list is degenerate)."""
+    inf = torch.tensor(float("inf"), dtype=r.dtype)
+    return torch.where(m, r, -inf).amax(1) > torch.where(m, r, inf).amin(1)
+
+
+def _reduce_lists(per, ordered, reduction):
+    per = torch.where(ordered, per, 0.0)
+    if reduction == "none":
+        return per
+    return per.sum() if reduction == "sum" else per.sum() / ordered.sum().clamp(min=1)
+
+
+def _listnet_reference(s, r, mask=None, reduction="mean"):
+    """-sum softmax(r) log_softmax(s) over the real items (padded ones at -inf), differentiated by autograd."""
+    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask
+    log_p = torch.log_softmax(s.masked_fill(~m, float("-inf")), 1)
+    q = torch.softmax(r.to(s.dtype).masked_fill(~m, float("-inf")), 1)
+    per = -(q * log_p.masked_fill(~m, 0.0)).sum(1)
+    return _reduce_lists(per, _lists_ordered(m, r.detach()), reduction)
+
+
+def _listmle_reference(s, r, mask=None, reduction="mean"):
+    """Plackett-Luce NLL of the relevance order (stable sort: ties by index), one logsumexp per position (O(L^2))."""
+    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask
+    order = torch.sort(torch.where(m, r.to(s.dtype), -1.0), dim=1, descending=True, stable=True).indices
+    t, v = s.gather(1, order), m.gather(1, order)
+    length = s.shape[1]
+    per = 0.0
+    for k in range(length):
+        tail = torch.where(v[:, k:], t[:, k:], float("-inf")).logsumexp(1)
+        per = per + torch.where(v[:, k], tail - t[:, k], 0.0)
+    return _reduce_lists(per, _lists_ordered(m, r), reduction)
+
+
+def _approx_ndcg_reference(s, r, mask=None, temperature=1.0, reduction="mean"):
+    """Qin et al.'s formula, written out: smoothed ranks over j != i among the real items, gains 2^r - 1, log2 discounts."""
+    m = torch.ones_like(s, dtype=torch.bool) if mask is None else mask
+    r = r.to(s.dtype)
+    gain = torch.where(m, 2.0**r - 1, 0.0)
+    length = s.shape[1]
+    pairs = m[:, None, :] & m[:, :, None] & ~torch.eye(length, dtype=torch.bool)
+    sig = torch.sigmoid((s[:, None, :] - s[:, :, None]) / temperature)  # [n, i, j] = sigma((s_j - s_i) / T)
+    rank = 1 + torch.where(pairs, sig, 0.0).sum(2)
+    discount = 1 / torch.log2(torch.arange(2, length + 2, dtype=s.dtype))
+    idcg = (gain.sort(1, descending=True).values * discount).sum(1)
+    ndcg = (gain / torch.log2(1 + rank)).sum(1) / torch.where(idcg > 0, idcg, 1.0)
+    return _reduce_lists(1 - ndcg, _lists_ordered(m, r.detach()), reduction)
+
+
+def _ranking_inputs(graded: bool):
+    """Scores (4, 5) and relevance: continuous in [0, 3] (no ties: differentiable in it), or grades 0-3 with ties."""
+
+    def inputs(dtype, device, g):
+        s = torch.randn((4, 5), generator=g, dtype=torch.float64)
+        if graded:
+            r = torch.tensor([[3.0, 1.0, 1.0, 0.0, 2.0], [0.0, 2.0, 0.0, 1.0, 1.0], [1.0, 0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]])
+        else:
+            r = 3 * torch.rand((4, 5), generator=g, dtype=torch.float64)
+        return s.to(dtype=dtype, device=device), r.to(dtype=dtype, device=device)
+
+    return inputs
+
+
+def _ranking_mask(args, g):
+    """Padded lists: the second has 3 real items, the third 1 (degenerate: left out of 'mean')."""
+    m = torch.ones(args[0].shape, dtype=torch.bool)
+    m[1, 3:] = False
+    m[2, 1:] = False
+    return m.to(args[0].device)
+
+
+def _ranking_extreme(dtype, device):
+    # scores of +-1e4 (ranks decided, sigmoids saturated, softmaxes one-hot)
+    s = torch.tensor([[1e4, -1e4, 0.0, -1e4], [-1e4, 1e4, 1e4, -1e4], [1e4, 1e4, -1e4, 0.5]], dtype=dtype, device=device)
+    r = torch.tensor([[0.0, 3.0, 1.0, 2.0], [1.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0]], dtype=dtype, device=device)
+    return s, r
+
+
+def _ranking_bad(name):
+    s = lambda: torch.randn(2, 3)  # noqa: E731
+    r = lambda: torch.tensor([[2.0, 1.0, 0.0], [0.0, 1.0, 1.0]])  # noqa: E731
+    bad = (
+        BadInput(lambda: (s(), torch.zeros(2, 4)), {}, ValueError, rf"{name}: relevance shape \(2, 4\) does not match scores shape \(2, 3\)"),
+        BadInput(lambda: (s(), r()), {"mask": torch.ones(3, 3, dtype=torch.bool)}, ValueError, rf"{name}: mask shape \(3, 3\) does not match scores shape \(2, 3\)"),
+        BadInput(lambda: (s(), r()), {"mask": torch.ones(2, 3)}, TypeError, rf"{name}: mask must be a boolean tensor \(True at the real items\), got dtype torch.float32"),
+        BadInput(lambda: (s(), -r()), {}, ValueError, rf"{name}: relevance must be >= 0 at the real items \(graded relevance\), got -2"),
+        BadInput(lambda: (torch.zeros(3), torch.zeros(3)), {}, ValueError, rf"{name}: scores must have shape \(N, L\), N lists of L >= 1 items, got shape \(3,\)"),
+        BadInput(lambda: (s().long(), r()), {}, TypeError, rf"{name}: scores must be a floating-point tensor, got dtype torch.int64"),
+    )
+    if name == "approx_ndcg_loss":
+        bad += (
+            BadInput(lambda: (s(), r()), {"temperature": 0.0}, ValueError, rf"{name}: temperature must be in \(0.0, inf\], got 0.0"),
+            BadInput(lambda: (s(), r()), {"temperature": -1.0}, ValueError, rf"{name}: temperature must be in \(0.0, inf\], got -1.0"),
+        )
+    return bad
+
+
+LISTWISE_RANKING: tuple[LossCase, ...] = (
+    LossCase(
+        fn=L.listnet_loss,
+        module=L.ListNetLoss,
+        reference=_listnet_reference,
+        inputs=_ranking_inputs(graded=False),
+        options=({}, {"mask": _ranking_mask}),
+        extreme=_ranking_extreme,
+        bad=_ranking_bad("listnet_loss"),
+    ),
+    LossCase(
+        fn=L.listmle_loss,
+        module=L.ListMLELoss,
+        reference=_listmle_reference,
+        inputs=_ranking_inputs(graded=True),
+        options=({}, {"mask": _ranking_mask}),
+        grad_args=(0,),
+        extreme=_ranking_extreme,
+        bad=_ranking_bad("listmle_loss"),
+    ),
+    LossCase(
+        fn=L.approx_ndcg_loss,
+        module=L.ApproxNDCGLoss,
+        reference=_approx_ndcg_reference,
+        inputs=_ranking_inputs(graded=False),
+        options=({}, {"mask": _ranking_mask, "temperature": 0.5}),
+        extreme=_ranking_extreme,
+        bad=_ranking_bad("approx_ndcg_loss"),
+    ),
+)
 
 
 # --- ctc.ipynb ---
