@@ -13,7 +13,7 @@ be the :math:`i` pixels with the largest errors; with :math:`G` the ground-truth
 
 On each region of :math:`\mathbb{R}^P` where the order is fixed, :math:`\overline{\Delta}_J` is
 linear with coefficients :math:`g`: the gradient with respect to :math:`m_{\pi_i}` is
-:math:`g_i` (:func:`lovasz_grad`), and at ties it is a subgradient (the extension is convex,
+:math:`g_i` (``lossbook.losses.segmentation.lovasz.lovasz_grad``), and at ties it is a subgradient (the extension is convex,
 because :math:`\Delta_J` is submodular). Each loss's ``autograd.Function`` sorts once, computes
 :math:`g` and the loss :math:`\sum_i m_{\pi_i} g_i`, and keeps :math:`g` scattered back to the
 pixels, times :math:`\partial m / \partial(\text{input})`; the backward multiplies it by the
@@ -207,7 +207,7 @@ def lovasz_hinge_loss(
 
     For one image with logits :math:`x \in \mathbb{R}^P` and masks :math:`y \in \{0, 1\}^P`,
     :math:`s = 2y - 1` and the hinge errors :math:`e = 1 - s \odot x`; :math:`\pi` sorts
-    :math:`e` in decreasing order and :math:`g` is :func:`lovasz_grad` of the sorted masks:
+    :math:`e` in decreasing order and :math:`g` is ``lossbook.losses.segmentation.lovasz.lovasz_grad`` of the sorted masks:
 
     .. math::
 
@@ -390,7 +390,7 @@ def lovasz_softmax_loss(
     With :math:`p = \operatorname{softmax}(x)` along the classes and the one-hot ground truth
     :math:`y`, each class :math:`c` has the errors :math:`m_c = |y_c - p_c| \in [0, 1]^P`, and
     the Lovász extension of its Jaccard loss at them (:math:`\pi` sorts :math:`m_c` in decreasing
-    order, :math:`g_c` is :func:`lovasz_grad` of the sorted :math:`y_c`):
+    order, :math:`g_c` is ``lossbook.losses.segmentation.lovasz.lovasz_grad`` of the sorted :math:`y_c`):
 
     .. math::
 
