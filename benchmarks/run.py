@@ -170,6 +170,25 @@ def _overlap_logits(n, c, g):
     return x, torch.randint(0, 4, (x.shape[0], c, c), generator=g)
 
 
+def _ranking_lists(n, c, g, per=8):
+    """Ranking: N / per lists of C items (1024 lists of 128 at the large size; ApproxNDCG, O(L^2) per list, 256), grades 0-4."""
+    lists = max(1, n // per)
+    return torch.randn(lists, c, generator=g), torch.randint(0, 5, (lists, c), generator=g).float()
+
+
+def _ranked_lists(n, c, g):
+    """N / 8 lists of C items (1024 lists of 128 at the large size), grades 0..4."""
+    lists = max(1, n // 8)
+    scores = torch.randn(lists, c, generator=g)
+    relevance = torch.randint(0, 5, (lists, c), generator=g).float()
+    return scores, relevance
+
+
+def _score_pairs(n, c, g):
+    """Two score batches (N, C) and labels in {-1, +1} (margin_ranking_loss)."""
+    return torch.randn(n, c, generator=g), torch.randn(n, c, generator=g), _signed(n, c, g)[1]
+
+
 INPUTS: dict[str, Callable] = {
     **dict.fromkeys(["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "log_cosh_loss", "quantile_loss", "barron_loss"], _pair),
     "gaussian_nll_loss": _gaussian,
@@ -194,6 +213,8 @@ INPUTS: dict[str, Callable] = {
     "lovasz_softmax_loss": _classes_2d,
     **dict.fromkeys(["tversky_loss", "focal_tversky_loss"], _overlap_logits),
     **dict.fromkeys(["dice_loss", "generalized_dice_loss"], _overlap_logits),
+    **dict.fromkeys(["listnet_loss", "listmle_loss"], _ranking_lists),
+    "approx_ndcg_loss": lambda n, c, g: _ranking_lists(n, c, g, per=32),
 }
 
 OPTIONS = {"kl_div": {"reduction": "batchmean"}}  # kl_div's 'mean' is not the KL divergence (PyTorch warns)
@@ -235,6 +256,14 @@ def _triplet_plain(a, p, n, reduction="mean", margin=1.0, eps=1e-6):
     return _mean((margin + d_pos - d_neg).clamp(min=0), reduction)
 
 
+def _listmle_plain(s, r, reduction="mean"):
+    """ListMLE by autograd: the relevance order (stable sort), a reverse logcumsumexp, degenerate lists out of the mean."""
+    t = s.gather(1, torch.sort(r, dim=1, descending=True, stable=True).indices)
+    ordered = (r.amax(1) > r.amin(1)).to(s.dtype)
+    per = (t.flip(1).logcumsumexp(1).flip(1) - t).sum(1) * ordered
+    return per if reduction == "none" else per.sum() if reduction == "sum" else per.sum() / ordered.sum().clamp(min=1)
+
+
 PLAIN: dict[str, Callable] = {
     "mse_loss": lambda x, y, reduction="mean": _mean((x - y) ** 2, reduction),
     "l1_loss": lambda x, y, reduction="mean": _mean((x - y).abs(), reduction),
@@ -261,6 +290,7 @@ PLAIN: dict[str, Callable] = {
     "multi_margin_loss": _multi_margin_plain,
     "multilabel_margin_loss": _multilabel_margin_plain,
     **dict.fromkeys(["triplet_margin_loss", "triplet_margin_with_distance_loss"], _triplet_plain),
+    "listmle_loss": _listmle_plain,  # the registry's reference loops over positions (O(L^2))
     "multilabel_soft_margin_loss": lambda x, y, reduction="mean": _mean(
         -(y * F.logsigmoid(x) + (1 - y) * F.logsigmoid(-x)).mean(1), reduction
     ),

@@ -73,17 +73,19 @@ def _check_lists(fn: str, scores, relevance, mask) -> None:
 
 
 def _prepare(scores, relevance, mask):
-    """Scores in float32 at least, relevance in their dtype, the mask as 0/1 of that dtype."""
+    """Scores in float32 at least, relevance in their dtype, the mask as 0/1 of that dtype (``None`` stays ``None``)."""
     (s,) = upcast(scores)
     r = relevance.to(s.dtype)
-    m = torch.ones_like(s) if mask is None else mask.to(s.dtype)
-    return s, r, m
+    return s, r, None if mask is None else mask.to(s.dtype)
 
 
-def _list_weight(r: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+def _list_weight(r: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
     """1 for a list whose real items hold an ordered pair (two different relevances), else 0."""
-    hi = (r * m).add_(m - 1, alpha=_BIG).amax(1)
-    lo = (r * m).sub_(m - 1, alpha=_BIG).amin(1)
+    if m is None:
+        lo, hi = torch.aminmax(r, dim=1)
+    else:
+        hi = (r * m).add_(m - 1, alpha=_BIG).amax(1)
+        lo = (r * m).sub_(m - 1, alpha=_BIG).amin(1)
     return (hi > lo).to(r.dtype)
 
 
@@ -98,11 +100,19 @@ def _list_scale(grad_output, w, reduction):
     return scale.reshape(-1, 1)  # with a weight the scale is one value per list
 
 
-def _shifted(x: torch.Tensor, m: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _shifted(x: torch.Tensor, m: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
     """``x`` minus the largest real entry of its list (<= 0; padded entries clamped at 0), and its exp, 0 at padded entries."""
+    if m is None:
+        z = x - x.amax(1, keepdim=True)
+        return z, z.exp()
     top = (x + (m - 1) * _BIG).amax(1, keepdim=True)
     z = (x - top).clamp_(max=0)
     return z, z.exp().mul_(m)
+
+
+def _pad_below(x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
+    """``x`` with its padded entries moved 1e30 below: a new tensor, or ``x`` itself without a mask."""
+    return x if m is None else (x * m).add_(m - 1, alpha=_BIG)
 
 
 def _finish(out, scores):
@@ -241,9 +251,9 @@ class ListNetLoss(_Loss):
 # ListMLE
 
 
-def _relevance_order(r: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+def _relevance_order(r: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
     """Each list's items by decreasing relevance, ties by increasing index (a stable sort), padded items last."""
-    key = (r * m).add_(m - 1, alpha=_BIG)
+    key = r if m is None else _pad_below(r, m)
     return torch.sort(key, dim=1, descending=True, stable=True).indices
 
 
@@ -261,14 +271,17 @@ class _ListMLE(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, s, order, m, w, reduction):
-        v = m.gather(1, order)
-        t = s.gather(1, order).mul_(v).add_(v - 1, alpha=_BIG)
+        v = None if m is None else m.gather(1, order)
+        t = _pad_below(s.gather(1, order), v)
         a = t.flip(1).logcumsumexp(1).flip(1)  # A_k = log sum_{j >= k} e^{t_j}
-        loss = ((a - t) * v).sum(1)
+        loss = (a - t) if v is None else (a - t).mul_(v)
+        loss = loss.sum(1)
         grad = None
         if ctx.needs_input_grad[0]:
-            b = a.neg_().mul_(v).add_(v - 1, alpha=_BIG).logcumsumexp(1)  # B_j = log sum_{k <= j, real} e^{-A_k}
-            grad = b.add_(t).exp_().sub_(1).mul_(v)  # e^{t_j + B_j} - 1 at real items, 0 at padded ones
+            b = _pad_below(a.neg_(), v).logcumsumexp(1)  # B_j = log sum_{k <= j, real} e^{-A_k}
+            grad = b.add_(t).exp_().sub_(1)  # e^{t_j + B_j} - 1 at real items
+            if v is not None:
+                grad.mul_(v)  # 0 at padded ones
         ctx.save_for_backward(grad, order, w)
         ctx.reduction = reduction
         return _reduced(loss, w, reduction)
@@ -387,12 +400,11 @@ class _ApproxNDCG(torch.autograd.Function):
     @staticmethod
     def forward(ctx, s, r, m, w, alpha, reduction):
         n, length = s.shape
-        rm = r * m
-        gain = rm.mul(_LN2).expm1_()  # 2^r - 1, 0 at padded items
+        gain = (r * _LN2 if m is None else (r * m).mul_(_LN2)).expm1_()  # 2^r - 1, 0 at padded items
         ideal, ideal_order = gain.sort(dim=1, descending=True)
         discount = torch.arange(2, length + 2, device=s.device, dtype=s.dtype).log2_().reciprocal_()  # 1/log2(1 + k)
         idcg = (ideal * discount).sum(1, keepdim=True).clamp_(min=torch.finfo(s.dtype).tiny)
-        sm = (s * m).add_(m - 1, alpha=_BIG)
+        sm = s if m is None else _pad_below(s, m)
         pair = (sm.unsqueeze(1) - sm.unsqueeze(2)).mul_(alpha).sigmoid_()  # P[n, i, j] = sigma(alpha (s_j - s_i))
         rank = pair.sum(2).add_(0.5)
         log_rank = rank.log1p().div_(_LN2)  # log2(1 + rank)
@@ -406,7 +418,7 @@ class _ApproxNDCG(torch.autograd.Function):
         if ctx.needs_input_grad[1]:
             at_ideal = torch.empty_like(gain).scatter_(1, ideal_order, discount.expand(n, length))
             # d(1 - NDCG)/dr_k = -(ln 2) 2^{r_k} / IDCG (1 / log2(1 + rank_k) - NDCG / log2(1 + ideal position_k))
-            grad_r = log_rank.reciprocal_().sub_(at_ideal.mul_(ndcg.unsqueeze(1))).mul_((gain + m).mul_(m).div_(idcg)).mul_(-_LN2)
+            grad_r = log_rank.reciprocal_().sub_(at_ideal.mul_(ndcg.unsqueeze(1))).mul_((gain + 1 if m is None else (gain + m).mul_(m)).div_(idcg)).mul_(-_LN2)
         ctx.save_for_backward(grad_s, grad_r, w)
         ctx.reduction = reduction
         return _reduced(ndcg.neg_().add_(1), w, reduction)
