@@ -107,6 +107,34 @@ def test_alpha_beta_one_is_soft_jaccard():
     torch.testing.assert_close(ours, 1 - inter / union, rtol=1e-12, atol=1e-14)
 
 
+def _eta_star(ti, alpha, beta):
+    return alpha * ti / (1 - ti + (alpha + beta) * ti)
+
+
+def test_best_hard_prediction_thresholds_at_eta_star_which_depends_on_the_ratio_only():
+    # chapter, "a threshold on the foreground probability": adding a pixel of foreground probability eta to a
+    # hard prediction with index TI raises the (expected, unsmoothed) index iff eta > eta*(TI). So at the best
+    # prediction (the k most probable pixels) the last pixel kept has eta >= eta*(TI_{k-1}) and the first one
+    # left out eta <= eta*(TI_k): exact inequalities, for any alpha + beta. And only alpha / beta matters.
+    g = torch.Generator().manual_seed(0)
+    eta = torch.rand(4000, generator=g, dtype=D64) ** 4
+    eta_sorted = eta.sort(descending=True).values
+    tp = eta_sorted.cumsum(0)
+    k = torch.arange(1, len(eta) + 1, dtype=D64)
+    fp, fn = k - tp, eta.sum() - tp
+    best_k = {}
+    for a, b in [(0.3, 0.7), (0.15, 0.35), (0.6, 1.4), (1.0, 1.0), (0.9, 0.1)]:
+        ti = tp / (tp + a * fp + b * fn)
+        best = int(ti.argmax())
+        assert 0 < best < len(eta) - 1
+        assert eta_sorted[best] >= _eta_star(ti[best - 1], a, b) - 1e-12
+        assert eta_sorted[best + 1] <= _eta_star(ti[best], a, b) + 1e-12
+        if a + b == 1:
+            assert _eta_star(ti[best], a, b) == pytest.approx(a * ti[best].item(), rel=1e-12)
+        best_k[(a, b)] = best
+    assert best_k[(0.3, 0.7)] == best_k[(0.15, 0.35)] == best_k[(0.6, 1.4)]  # same ratio, same prediction
+
+
 def test_matches_monai_formula_on_index_targets_all_options():
     # MONAI's TverskyLoss(softmax=True or sigmoid=True, to_onehot_y=True, include_background, batch, smooth_nr, smooth_dr)
     # re-implemented in tests/registry/segmentation.py; 'none' there is (N, C) without MONAI's trailing (1, 1)
