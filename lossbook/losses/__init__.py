@@ -111,6 +111,16 @@ from lossbook.losses.representation.angular_margin import ArcFaceLoss, CosFaceLo
 # isort: split
 # Part VI: rankings and sequences (book/structured/)
 # [pairwise-ranking]
+from lossbook.losses.structured.pairwise_ranking import (
+    LambdaLoss,
+    MarginRankingLoss,
+    RankNetLoss,
+    lambda_loss,
+    margin_ranking_loss,
+    ranknet_loss,
+)
+
+# isort: split
 # [listwise-ranking]
 from lossbook.losses.structured.listwise_ranking import (
     ApproxNDCGLoss,
@@ -221,6 +231,12 @@ __all__ = [
     "cosface_loss",
     # structured
     # [pairwise-ranking]
+    "MarginRankingLoss",
+    "margin_ranking_loss",
+    "RankNetLoss",
+    "ranknet_loss",
+    "LambdaLoss",
+    "lambda_loss",
     # [listwise-ranking]
     "ListNetLoss",
     "listnet_loss",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -10,7 +12,149 @@ from tests.registry._case import BadInput, LossCase
 
 # --- pairwise-ranking.ipynb ---
 
-PAIRWISE_RANKING: tuple[LossCase, ...] = ()
+_LN2 = math.log(2.0)
+
+
+def _margin_ranking_inputs(dtype, device, g):
+    """``(x1 (4, 5), x2 (4, 5), y (4, 5) in {-1, +1})``: hinges m - y (x1 - x2) at least 0.05 away from 0 for margins 0 and 1."""
+    x1 = torch.randn((4, 5), generator=g, dtype=torch.float64)
+    gap = torch.tensor([0.3, 0.6, 1.3, 1.8, 2.5], dtype=torch.float64)[torch.randint(0, 5, (4, 5), generator=g)]
+    y = torch.where(torch.rand((4, 5), generator=g) < 0.5, -1.0, 1.0).to(torch.float64)
+    x2 = x1 - gap * torch.where(torch.rand((4, 5), generator=g) < 0.5, -1.0, 1.0)
+    return tuple(t.to(dtype=dtype, device=device) for t in (x1, x2, y))
+
+
+def _margin_ranking_extreme(dtype, device):
+    x1 = torch.tensor([1e4, -1e4, 0.0, 1e4], dtype=dtype, device=device)
+    return x1, -x1, torch.tensor([1.0, 1.0, -1.0, -1.0], dtype=dtype, device=device)
+
+
+def _label_not_a_sign(args: tuple, kwargs: dict) -> bool:
+    """A PyTorch sample whose target holds a value other than -1 and +1 (its samples draw random labels): lossbook raises."""
+    return bool((args[2].detach().abs() != 1).any())
+
+
+def _list_inputs(dtype, device, g):
+    """``(scores (4, 6), relevance (4, 6))``: grades 0..3, list 3 with every grade equal (no ordered pair)."""
+    scores = torch.randn((4, 6), generator=g, dtype=torch.float64)
+    relevance = torch.randint(0, 4, (4, 6), generator=g).to(torch.float64)
+    relevance[0, :2] = torch.tensor([3.0, 0.0])  # an ordered pair in list 0 whatever the draw
+    relevance[3] = 2.0
+    return scores.to(dtype=dtype, device=device), relevance.to(dtype=dtype, device=device)
+
+
+def _list_mask(args, g):
+    """Lists 0 and 1 padded (the last 2 and 4 items), list 2 full, list 3 one item."""
+    mask = torch.ones(args[0].shape, dtype=torch.bool, device=args[0].device)
+    mask[0, 4:] = False
+    mask[1, 2:] = False
+    mask[3, 1:] = False
+    return mask
+
+
+def _list_extreme(dtype, device):
+    scores = 1e4 * torch.tensor([[1.0, -1.0, 0.5, -0.5], [-1.0, 1.0, 1.0, -1.0]], dtype=dtype, device=device)
+    relevance = torch.tensor([[0.0, 3.0, 1.0, 0.0], [2.0, 0.0, 4.0, 1.0]], dtype=dtype, device=device)
+    return scores, relevance
+
+
+def _pairs(relevance, mask):
+    m = torch.ones_like(relevance, dtype=torch.bool) if mask is None else mask
+    return (relevance[:, :, None] > relevance[:, None, :]) & m[:, :, None] & m[:, None, :]
+
+
+def _list_reduce(per_list, has_pair, reduction):
+    if reduction == "none":
+        return per_list
+    return per_list.sum() if reduction == "sum" else per_list.sum() / has_pair.sum().clamp(min=1)
+
+
+def _ranknet_reference(scores, relevance, *, mask=None, sigma=1.0, reduction="mean"):
+    # Burges et al. (2005): log(1 + exp(-sigma (s_i - s_j))) over the ordered pairs, averaged per list
+    pairs = _pairs(relevance, mask)
+    per_pair = F.softplus(-sigma * (scores[:, :, None] - scores[:, None, :]), threshold=1e9)
+    n_pairs = pairs.sum((1, 2))
+    per_list = torch.where(pairs, per_pair, 0.0).sum((1, 2)) / n_pairs.clamp(min=1)
+    return _list_reduce(per_list, n_pairs > 0, reduction)
+
+
+def _lambda_reference(scores, relevance, *, mask=None, k=None, sigma=1.0, reduction="mean"):
+    # |dNDCG_ij| log2(1 + exp(-sigma (s_i - s_j))) over the ordered pairs inside the top k, the weights constant
+    m = torch.ones_like(relevance, dtype=torch.bool) if mask is None else mask
+    n_items = scores.shape[1]
+    with torch.no_grad():
+        key = torch.where(m, scores, -torch.inf)
+        rank = torch.argsort(torch.argsort(key, dim=1, descending=True, stable=True), dim=1)
+        discount = torch.log2(rank.to(scores.dtype) + 2)
+        gain = torch.where(m, 2.0**relevance - 1, 0.0)
+        cut = n_items if k is None else min(k, n_items)
+        ideal_discount = torch.log2(torch.arange(2, cut + 2, dtype=scores.dtype, device=scores.device))
+        ideal = (gain.sort(dim=1, descending=True).values[:, :cut] / ideal_discount).sum(1)
+        g = gain / torch.where(ideal > 0, ideal, 1.0)[:, None]
+        inside = _pairs(relevance, m & (rank < cut))
+        weight = (g[:, :, None] - g[:, None, :]).abs() * (1 / discount[:, :, None] - 1 / discount[:, None, :]).abs()
+        weight = torch.where(inside, weight, 0.0)
+    per_pair = F.softplus(-sigma * (scores[:, :, None] - scores[:, None, :]), threshold=1e9) / _LN2
+    per_list = (weight * per_pair).sum((1, 2))
+    return _list_reduce(per_list, _pairs(relevance, m).sum((1, 2)) > 0, reduction)
+
+
+def _list_bad(name):
+    s, r = (lambda: torch.zeros(2, 3)), (lambda: torch.ones(2, 3))
+    return (
+        BadInput(lambda: (s(), torch.ones(2, 4)), {}, ValueError, rf"{name}: relevance shape \(2, 4\) does not match scores shape \(2, 3\)"),
+        BadInput(lambda: (s(), r()), {"mask": torch.ones(2, 4, dtype=torch.bool)}, ValueError, rf"{name}: mask shape \(2, 4\) does not match scores shape \(2, 3\)"),
+        BadInput(lambda: (s(), r()), {"mask": torch.ones(2, 3)}, TypeError, rf"{name}: mask must be a boolean tensor \(True at the real items\), got dtype torch.float32"),
+        BadInput(lambda: (s(), torch.tensor([[1.0, -1.0, 0.0], [0.0, 0.0, 0.0]])), {}, ValueError, rf"{name}: relevance must be >= 0 at the real items \(graded relevance\), got -1"),
+        BadInput(lambda: (torch.zeros(3), torch.ones(3)), {}, ValueError, rf"{name}: scores must have shape \(N, L\), N lists of L >= 1 items, got shape \(3,\)"),
+        BadInput(lambda: (torch.zeros(2, 3, dtype=torch.long), r()), {}, TypeError, rf"{name}: scores must be a floating-point tensor, got dtype torch.int64"),
+        BadInput(lambda: (s(), r()), {"sigma": 0.0}, ValueError, rf"{name}: sigma must be in \(0.0, inf\], got 0.0"),
+    )
+
+
+PAIRWISE_RANKING: tuple[LossCase, ...] = (
+    LossCase(
+        fn=L.margin_ranking_loss,
+        module=L.MarginRankingLoss,
+        reference=F.margin_ranking_loss,
+        inputs=_margin_ranking_inputs,
+        options=({}, {"margin": 1.0}),
+        grad_args=(0, 1),  # the label gradient (PyTorch gives one) is checked in tests/test_pairwise_ranking.py: gradcheck would move it off {-1, +1}
+        torch_op="nn.functional.margin_ranking_loss",
+        refused=_label_not_a_sign,
+        extreme=_margin_ranking_extreme,
+        bad=(
+            BadInput(lambda: (torch.ones(3), torch.zeros(3), torch.tensor([1.0, 0.5, -1.0])), {}, ValueError, r"margin_ranking_loss: target must hold -1 and \+1 only, got the value 0.5"),
+            BadInput(lambda: (torch.ones(3), torch.zeros(4), torch.ones(3)), {}, ValueError, r"margin_ranking_loss: input2 shape \(4,\) does not match input1 shape \(3,\)"),
+            BadInput(lambda: (torch.ones(3), torch.zeros(3), torch.ones(1)), {}, ValueError, r"margin_ranking_loss: target shape \(1,\) does not match input1 shape \(3,\)"),
+            BadInput(lambda: (torch.ones(3), torch.zeros(3), torch.ones(3, dtype=torch.bool)), {}, TypeError, r"margin_ranking_loss: target must be a floating-point or integer tensor of -1 and \+1, got dtype torch.bool"),
+            BadInput(lambda: (torch.ones(3, dtype=torch.long), torch.zeros(3), torch.ones(3)), {}, TypeError, r"margin_ranking_loss: input1 must be a floating-point tensor, got dtype torch.int64"),
+        ),
+    ),
+    LossCase(
+        fn=L.ranknet_loss,
+        module=L.RankNetLoss,
+        reference=_ranknet_reference,
+        inputs=_list_inputs,
+        options=({}, {"mask": _list_mask, "sigma": 2.0}),
+        grad_args=(0,),  # relevance is a target
+        extreme=_list_extreme,
+        bad=_list_bad("ranknet_loss"),
+    ),
+    LossCase(
+        fn=L.lambda_loss,
+        module=L.LambdaLoss,
+        reference=_lambda_reference,
+        inputs=_list_inputs,
+        options=({}, {"mask": _list_mask, "k": 3, "sigma": 0.5}),
+        grad_args=(0,),
+        extreme=_list_extreme,
+        bad=(
+            *_list_bad("lambda_loss"),
+            BadInput(lambda: (torch.zeros(2, 3), torch.ones(2, 3)), {"k": 0}, ValueError, r"lambda_loss: k must be None or an int >= 1, got 0"),
+        ),
+    ),
+)
 
 
 # --- listwise-ranking.ipynb ---
