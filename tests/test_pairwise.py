@@ -205,6 +205,16 @@ def test_cosine_embedding_gradient_is_orthogonal_and_matches_pytorch_at_the_kink
     torch.testing.assert_close((g1 * x1).sum(1), torch.zeros(3, dtype=torch.float64), atol=1e-10, rtol=0)  # up to the 1e-12
 
 
+def test_cosine_gradient_size_is_sqrt_one_minus_c2_over_the_norm():
+    # the chapter's claim: |dc/dx1| = |x2_hat - c x1_hat| / |x1| = sqrt(1 - c^2) / |x1| (eps negligible here)
+    g = torch.Generator().manual_seed(4)
+    x1 = (3 * torch.randn(6, 5, generator=g, dtype=torch.float64)).requires_grad_()
+    x2 = torch.randn(6, 5, generator=g, dtype=torch.float64)
+    (g1,) = torch.autograd.grad(cosine_embedding_loss(x1, x2, torch.ones(6), reduction="sum"), x1)  # -dc/dx1
+    c = F.cosine_similarity(x1.detach(), x2)
+    torch.testing.assert_close(g1.norm(dim=1), (1 - c**2).sqrt() / x1.detach().norm(dim=1))
+
+
 def test_cosine_embedding_zero_vector_gradient_is_finite_and_pytorchs():
     # at x1 = 0: c = 0 and dc/dx1 = x2 / sqrt(1e-12 (|x2|^2 + 1e-12)) = unit vector * 1e6 (about)
     for dtype in (torch.float64, torch.float32):
