@@ -264,6 +264,40 @@ def _listmle_plain(s, r, reduction="mean"):
     return per if reduction == "none" else per.sum() if reduction == "sum" else per.sum() / ordered.sum().clamp(min=1)
 
 
+def _hinge_embedding_plain(x, y, reduction="mean", margin=1.0):
+    # x where y = 1, max(0, margin - x) where y = -1 (the labels are signs)
+    similar = (y + 1) / 2
+    return _mean(similar * x + (1 - similar) * (margin - x).clamp(min=0), reduction)
+
+
+def _cosine_embedding_plain(x1, x2, y, reduction="mean", margin=0.0, eps=1e-12):
+    # 1 - cos where y = 1, max(0, cos - margin) where y = -1; PyTorch's eps on the squared norms
+    cos = (x1 * x2).sum(1) / ((x1 * x1).sum(1) + eps).mul((x2 * x2).sum(1) + eps).sqrt()
+    similar = (y + 1) / 2
+    return _mean(similar * (1 - cos) + (1 - similar) * (cos - margin).clamp(min=0), reduction)
+
+
+def _margin_ranking_plain(x1, x2, y, reduction="mean", margin=0.0):
+    return _mean((margin - y * (x1 - x2)).clamp(min=0), reduction)
+
+
+def _ctc_plain(log_probs, targets, input_lengths, target_lengths, reduction="mean"):
+    """CTC's alpha recursion in log space, differentiated by autograd (padded targets, full-length inputs as in INPUTS)."""
+    steps, n, _ = log_probs.shape
+    length = 2 * targets.shape[1] + 1
+    ext = torch.zeros(n, length, dtype=torch.long).index_copy_(1, torch.arange(1, length, 2), targets)  # blank = 0
+    skip = torch.full((n, length), -1e30)
+    skip[:, 3::2] = torch.where(targets[:, 1:] != targets[:, :-1], 0.0, -1e30)  # s - 2 -> s between different labels
+    lpe = log_probs.gather(2, ext.expand(steps, n, length))
+    a = torch.cat([lpe[0, :, :2], torch.full((n, length - 2), -1e30)], 1)
+    for t in range(1, steps):  # a finite -1e30 for "impossible" keeps autograd's logsumexp free of NaN
+        stay, step, jump = a, F.pad(a[:, :-1], (1, 0), value=-1e30), F.pad(a[:, :-2], (2, 0), value=-1e30) + skip
+        a = torch.stack([stay, step, jump]).logsumexp(0) + lpe[t]
+    end = 2 * target_lengths[:, None]
+    loss = -a.gather(1, torch.cat([end, (end - 1).clamp(min=0)], 1)).logsumexp(1)
+    return _mean(loss / target_lengths.clamp(min=1), reduction) if reduction == "mean" else _mean(loss, reduction)
+
+
 PLAIN: dict[str, Callable] = {
     "mse_loss": lambda x, y, reduction="mean": _mean((x - y) ** 2, reduction),
     "l1_loss": lambda x, y, reduction="mean": _mean((x - y).abs(), reduction),
@@ -289,6 +323,10 @@ PLAIN: dict[str, Callable] = {
     "soft_margin_loss": lambda x, y, reduction="mean": _mean(torch.log1p(torch.exp(-y * x)), reduction),
     "multi_margin_loss": _multi_margin_plain,
     "multilabel_margin_loss": _multilabel_margin_plain,
+    "hinge_embedding_loss": _hinge_embedding_plain,
+    "margin_ranking_loss": _margin_ranking_plain,
+    "ctc_loss": _ctc_plain,
+    "cosine_embedding_loss": _cosine_embedding_plain,
     **dict.fromkeys(["triplet_margin_loss", "triplet_margin_with_distance_loss"], _triplet_plain),
     "listmle_loss": _listmle_plain,  # the registry's reference loops over positions (O(L^2))
     "multilabel_soft_margin_loss": lambda x, y, reduction="mean": _mean(
