@@ -378,3 +378,14 @@ def test_modules_and_their_option_checks():
         GeneralizedDiceLoss(w_type="log")
     with pytest.raises(TypeError, match="DiceLoss: batch must be a bool"):
         DiceLoss(batch=1)
+
+
+def test_index_targets_read_no_data_on_the_host():
+    # the registry's sync test uses float targets; class indices on the meta device (no data) must work too
+    x = torch.randn(2, 3, 4, 4, device="meta", requires_grad=True)
+    y = torch.zeros(2, 4, 4, dtype=torch.long, device="meta")
+    for fn in (dice_loss, generalized_dice_loss):
+        out = fn(x, y, include_background=False)
+        (g,) = torch.autograd.grad(out, x)
+        assert out.device.type == "meta" and g.shape == x.shape
+    assert dice_loss(torch.rand(2, 3, 4, 4, device="meta"), y, activation=None).device.type == "meta"
