@@ -7,10 +7,10 @@ The peers are re-implemented here line by line (neither is a dependency):
   lossbook: ``features = F.normalize(torch.cat(f.unbind(1)))`` (the official code does not
   normalise; its callers do), ``labels.repeat(n_views)`` (its view-major order), the same
   ``temperature``, and its ``base_temperature`` equal to ``temperature`` (lossbook has no
-  factor tau / base_tau); its ``+ 1e-9`` inside the log is a difference of at most
-  ``1e-9 / sum_a exp(...)`` per anchor, so the exact comparison sets it to 0 and a second one
-  keeps it with a tolerance. Its ``mean_log_prob_pos / mask.sum(1)`` is NaN for an anchor
-  without positives; the fix of SupContrast PR#142 (divide by 1 there) gives that anchor 0
+  factor tau / base_tau). Its log has no epsilon (``torch.log(exp_logits.sum(1, keepdim=True))``,
+  unchanged since its first commit; many copies of it add one). Before SupContrast PR#142
+  (merged December 2023) its ``mean_log_prob_pos = ... / mask.sum(1)`` was NaN for an anchor
+  without positives; the fix (divide by 1 there, ``pr142=True`` below) gives that anchor 0
   but still averages over all anchors, where lossbook averages over anchors with a positive.
 - **CLIP** (openai/CLIP ``model.py`` and open_clip's ``ClipLoss``): features divided by their
   norms, ``logits_per_image = logit_scale * image @ text.T``, loss the mean of the two
@@ -33,8 +33,8 @@ from lossbook.losses.representation.contrastive import _info_nce
 F64 = dict(rtol=1e-10, atol=1e-12)
 
 
-def official_supcon(features, labels, temperature=0.07, base_temperature=0.07, log_eps=1e-9, pr142=False):
-    """HobbitLong/SupContrast ``SupConLoss.forward``, ``contrast_mode='all'``, line by line (``log_eps`` is its 1e-9)."""
+def official_supcon(features, labels, temperature=0.07, base_temperature=0.07, pr142=False):
+    """HobbitLong/SupContrast ``SupConLoss.forward``, ``contrast_mode='all'``, line by line (``pr142``: with the fix of PR#142)."""
     batch_size = features.shape[0]
     labels = labels.contiguous().view(-1, 1)
     mask = torch.eq(labels, labels.T).to(features.dtype)
@@ -48,7 +48,7 @@ def official_supcon(features, labels, temperature=0.07, base_temperature=0.07, l
     logits_mask = torch.scatter(torch.ones_like(mask), 1, torch.arange(batch_size * anchor_count).view(-1, 1), 0)
     mask = mask * logits_mask
     exp_logits = torch.exp(logits) * logits_mask
-    log_prob = logits - torch.log(exp_logits.sum(1, keepdim=True) + log_eps)
+    log_prob = logits - torch.log(exp_logits.sum(1, keepdim=True))
     positives = mask.sum(1)
     if pr142:
         positives = torch.where(positives < 1e-6, 1, positives)
@@ -134,26 +134,24 @@ def test_supcon_equals_official_supcontrast(n_views, temperature):
     ours, ours_grad = _grads(lambda f: supcon_loss(f, labels.repeat(n_views), temperature=temperature), features)
     # the official model normalises its features before the loss (SupConResNet.forward): so does the reference
     ref, ref_grad = _grads(
-        lambda f: official_supcon(F.normalize(f, dim=1).view(n_views, bsz, d).transpose(0, 1), labels, temperature, temperature, log_eps=0.0),
+        lambda f: official_supcon(F.normalize(f, dim=1).view(n_views, bsz, d).transpose(0, 1), labels, temperature, temperature),
         features,
     )
     torch.testing.assert_close(ours, ref, **F64)
     torch.testing.assert_close(ours_grad[0], ref_grad[0], **F64)
-    # with its 1e-9 inside the log: log(x + 1e-9) - log(x) <= 1e-9 / x per anchor, x >= exp(-2 / tau) (shifted by 1/tau)
-    faithful = official_supcon(views, labels, temperature, temperature)
-    bound = 1e-9 / math.exp(-2 / temperature) + 1e-12
-    assert abs(faithful - ours).item() <= bound
+    # every anchor has a positive here (n_views >= 2): the fix of PR#142 changes nothing
+    torch.testing.assert_close(official_supcon(views, labels, temperature, temperature, pr142=True), ours, **F64)
     # base_temperature: the official loss is lossbook's times tau / base_tau
-    scaled = official_supcon(views, labels, temperature, 0.07, log_eps=0.0)
+    scaled = official_supcon(views, labels, temperature, 0.07)
     torch.testing.assert_close(scaled, ours * temperature / 0.07, **F64)
 
 
 def test_supcon_anchor_without_positive_official_vs_lossbook():
-    # one view, a singleton class: the official code gives NaN; after PR#142 the anchor gives 0 but counts in the mean
+    # one view, a singleton class: the official code before PR#142 gives NaN; after it the anchor gives 0 but counts in the mean
     f = F.normalize(torch.randn(5, 1, 3, dtype=torch.float64), dim=2)
     labels = torch.tensor([0, 0, 1, 1, 2])
-    assert torch.isnan(official_supcon(f, labels, 0.1, 0.1, log_eps=0.0))
-    fixed = official_supcon(f, labels, 0.1, 0.1, log_eps=0.0, pr142=True)
+    assert torch.isnan(official_supcon(f, labels, 0.1, 0.1))
+    fixed = official_supcon(f, labels, 0.1, 0.1, pr142=True)
     ours = supcon_loss(f[:, 0], labels, temperature=0.1, reduction="none")
     assert ours[4] == 0
     torch.testing.assert_close(fixed, ours.sum() / 5, **F64)  # official: over all 5 anchors
