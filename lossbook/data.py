@@ -571,7 +571,8 @@ def ranking(
     :math:`x^\top \theta` must choose where to be right: the ranking losses choose differently.
     Grades are ``0 .. levels - 1``: an item gets grade :math:`g` when its utility exceeds the
     :math:`1 - 2^{-g}` quantile of all (valid) items' utilities and not the next, so half the
-    items have grade 0, a quarter grade 1, ..., and some queries have no relevant item at all.
+    items have grade 0, a quarter grade 1, ..., and a query may have no relevant item at all
+    (rare with 20 items, likelier with short lists or a large ``query_spread``).
 
     Args:
         n_queries: number of queries (lists).
