@@ -288,10 +288,10 @@ class _SupCon(torch.autograd.Function):
     .. math::
 
         S = Z Z^\top / \tau, \quad
-        \ell_i = \operatorname{lse}_{a \ne i} S_{ia} - \frac{1}{|P(i)|} \sum_{p \in P(i)} S_{ip}, \quad
-        \frac{\partial \ell_i}{\partial S_{ia}} = P_{ia} - \frac{[a \in P(i)]}{|P(i)|} \ (a \ne i),
+        \ell_i = \operatorname{lse}_{a \ne i} S_{ia} - \frac{1}{|\mathcal{P}(i)|} \sum_{p \in \mathcal{P}(i)} S_{ip}, \quad
+        \frac{\partial \ell_i}{\partial S_{ia}} = P_{ia} - \frac{[a \in \mathcal{P}(i)]}{|\mathcal{P}(i)|} \ (a \ne i),
 
-    :math:`P(i) = \{p \ne i : y_p = y_i\}`; anchors with :math:`P(i) = \emptyset` give 0 and
+    :math:`\mathcal{P}(i) = \{p \ne i : y_p = y_i\}`; anchors with :math:`\mathcal{P}(i) = \emptyset` give 0 and
     are not counted by ``'mean'`` (``denominator``, the number of anchors with a positive, at
     least 1). Since :math:`S` is symmetric in :math:`Z`, :math:`\partial L / \partial Z = (G + G^\top) Z / \tau`.
     The forward writes :math:`-\infty` on the diagonal of :math:`S` (self excluded) and keeps it;
@@ -341,13 +341,13 @@ def supcon_loss(
     Each row of ``features`` is one view of one example; rows with equal ``labels`` are
     positives of each other. Features are L2-normalised inside
     (:func:`torch.nn.functional.normalize`, ``eps=1e-12``), :math:`z_i`, and with
-    :math:`A(i) = \{a \ne i\}` and :math:`P(i) = \{p \in A(i) : y_p = y_i\}`:
+    :math:`\mathcal{A}(i) = \{a \ne i\}` and :math:`\mathcal{P}(i) = \{p \in \mathcal{A}(i) : y_p = y_i\}`:
 
     .. math::
 
-        \ell_i = -\frac{1}{|P(i)|} \sum_{p \in P(i)} \log
-            \frac{e^{z_i^\top z_p / \tau}}{\sum_{a \in A(i)} e^{z_i^\top z_a / \tau}}, \qquad
-        \frac{\partial \ell_i}{\partial S_{ia}} = P_{ia} - \frac{[a \in P(i)]}{|P(i)|}
+        \ell_i = -\frac{1}{|\mathcal{P}(i)|} \sum_{p \in \mathcal{P}(i)} \log
+            \frac{e^{z_i^\top z_p / \tau}}{\sum_{a \in \mathcal{A}(i)} e^{z_i^\top z_a / \tau}}, \qquad
+        \frac{\partial \ell_i}{\partial S_{ia}} = P_{ia} - \frac{[a \in \mathcal{P}(i)]}{|\mathcal{P}(i)|}
         \quad (a \ne i,\ S = Z Z^\top / \tau),
 
     and :math:`\partial L / \partial Z = (G + G^\top) Z / \tau` followed by the normalisation's
@@ -362,9 +362,12 @@ def supcon_loss(
     features are normalised (it does not normalise them: its users' NaNs, SupContrast#50), (ii)
     ``base_temperature == temperature`` and (iii) every anchor has a positive (always so with
     two views or more). Its ``base_temperature`` multiplies the loss by
-    :math:`\tau / \tau_{\text{base}}` (1 at its defaults, 0.07 and 0.07); lossbook omits the factor,
-    following the paper's equation: it is a constant scale of the loss (a learning-rate factor
-    under SGD, nearly none under Adam); multiply by it to reproduce the official scale. Where
+    :math:`\tau / \tau_{\text{base}}`: 1 at its defaults (0.07 and 0.07), but its README's runs pass
+    ``--temp 0.1`` (SupCon) and ``--temp 0.5`` (SimCLR) with the default base, factors 1.43 and 7.1.
+    lossbook omits the factor, following the paper's equation: it is a constant scale of the loss,
+    which under SGD with weight decay (the official training) is the learning rate times the
+    factor with the weight decay divided by it, and under Adam nearly no change; multiply by it to
+    reproduce the official scale. Where
     anchors lack positives, the official code (after SupContrast PR#142) gives them 0 but still
     divides by all anchors; PML's ``SupConLoss`` (``AvgNonZeroReducer``) averages over the
     anchors with a non-zero loss, which is lossbook's mean unless a loss is exactly 0.
