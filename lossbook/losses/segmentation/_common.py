@@ -10,7 +10,8 @@ but that function lives here, once.
   needs ``C >= 2``), ``'sigmoid'`` (each channel on its own) or ``None`` (``input`` already holds
   probabilities, which must lie in :math:`[0, 1]`).
 - ``target``: class indices, an integer tensor ``(N, *spatial)`` with values in
-  :math:`[0, C)`, one-hot encoded inside (never materialised in float); with ``C = 1`` the
+  :math:`[0, C)`, one-hot encoded inside (the backward adds at each pixel's own class instead of
+  multiplying by the one-hot tensor); with ``C = 1`` the
   indices are the 0/1 mask of that one channel (binary segmentation). Or a floating-point
   tensor ``(N, C, *spatial)`` with values in :math:`[0, 1]` (soft or one-hot masks), which is
   differentiated.
@@ -134,10 +135,10 @@ def _sums(p: torch.Tensor, t: torch.Tensor, squared: bool, t_is_mask: bool) -> t
     tf = t.to(p.dtype) if t_is_mask else t
     tp = torch.linalg.vecdot(p, tf)
     sp = torch.linalg.vecdot(p, p) if squared else p.sum(-1)
-    if t_is_mask:
-        st = t.sum(-1, dtype=p.dtype)  # t^2 = t for a 0/1 mask
+    if t_is_mask or not squared:
+        st = tf.sum(-1)  # t^2 = t for a 0/1 mask
     else:
-        st = torch.linalg.vecdot(t, t) if squared else t.sum(-1)
+        st = torch.linalg.vecdot(t, t)
     return tp, sp, st
 
 
@@ -192,11 +193,18 @@ def overlap_function(ratio: Ratio, name: str) -> type[torch.autograd.Function]:
             coefficients.append(a.unsqueeze(0) if batch else a)  # (N or 1, C, 1)
         a_tp, a_sp, a_st = coefficients
         want_x, want_t = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        t = _index_mask(target, p.shape[1]).to(p.dtype) if index else target
         grad_x = grad_t = None
         if want_x:
             # dL/dp = a_tp t + a_sp k p^(k-1)
-            g = torch.addcmul(a_sp * 2 * p, a_tp, t) if squared else torch.addcmul(a_sp, a_tp, t)
+            if index:  # one-hot t: add a_tp at each pixel's own class (one write per pixel, no mask)
+                g = p * (2 * a_sp) if squared else a_sp.expand(p.shape).clone()
+                y = target.unsqueeze(1) if p.shape[1] > 1 else None
+                if y is None:  # one channel: the 0/1 mask itself
+                    g.addcmul_(a_tp, (target != 0).unsqueeze(1).to(p.dtype))
+                else:
+                    g.scatter_add_(1, y, a_tp.expand(p.shape).gather(1, y))
+            else:
+                g = torch.addcmul(a_sp * 2 * p, a_tp, target) if squared else torch.addcmul(a_sp, a_tp, target)
             if activation == "softmax":
                 g.mul_(p)  # p g
                 g.addcmul_(p, g.sum(1, keepdim=True), value=-1)  # p (g - sum_j p_j g_j)
@@ -205,7 +213,7 @@ def overlap_function(ratio: Ratio, name: str) -> type[torch.autograd.Function]:
                 g.addcmul_(g, p, value=-1)  # g p (1 - p)
             grad_x = g
         if want_t and not index:
-            grad_t = torch.addcmul(a_st * 2 * t, a_tp, p) if squared else torch.addcmul(a_st, a_tp, p)
+            grad_t = torch.addcmul(a_st * 2 * target, a_tp, p) if squared else torch.addcmul(a_st, a_tp, p)
         return grad_x, grad_t, None, None, None, None, None, None, None
 
     class_name = "_" + "".join(part.title() for part in name.split("_"))
