@@ -439,3 +439,45 @@ def test_hinge_is_convex_along_lines():
     values = torch.stack([lovasz_hinge_loss(x + t * d, y) for t in ts])
     assert (values[:-2] + values[2:] - 2 * values[1:-1] >= -1e-12).all()
     assert math.isfinite(values.max().item())
+
+
+def test_every_order_that_sorts_tied_errors_gives_a_subgradient():
+    # Edmonds/Danskin: at a tie every sorting order's greedy vector g^sigma satisfies
+    # f(m') >= f(m) + <g^sigma, m' - m> for all m' (f the brute-force extension); the orders differ
+    m = [0.5, 0.5, 0.5, 0.2, 0.0]
+    fg = {0, 3}
+    gt = torch.tensor([1.0 if i in fg else 0.0 for i in range(5)], dtype=torch.float64)
+    f_m = lovasz_extension_brute(m, fg)
+    orders = [list(p) + [3, 4] for p in itertools.permutations(range(3))]  # the 3! orders that sort m
+    grads = set()
+    g = torch.Generator().manual_seed(12)
+    others = [torch.rand(5, generator=g, dtype=torch.float64).tolist() for _ in range(200)]
+    for order in orders:
+        vec = torch.zeros(5, dtype=torch.float64).scatter_(0, torch.tensor(order), lovasz_grad(gt[order]))
+        assert greedy_value(m, order, fg) == pytest.approx(f_m, abs=1e-15)  # each order attains the maximum
+        for other in others:
+            linear = f_m + sum(v * (b - a) for v, a, b in zip(vec.tolist(), m, other))
+            assert lovasz_extension_brute(other, fg) >= linear - 1e-12
+        grads.add(tuple(round(v, 12) for v in vec.tolist()))
+    assert len(grads) > 1  # a genuine kink: several subgradients
+    # the hinge's gradient at tied errors is one of them (errors e = 1 - s x at these logits are m)
+    s = 2 * gt - 1
+    x = ((1 - torch.tensor(m, dtype=torch.float64)) / s).requires_grad_()
+    lovasz_hinge_loss(x[None], gt[None].long(), reduction="sum").backward()
+    at_positive = [i for i in range(5) if m[i] > 0]  # the kink e = 0 of the last pixel gets 0
+    assert any(all(abs(-s[i].item() * x.grad[i].item() - v[i]) < 1e-12 for i in at_positive) for v in grads)
+
+
+def test_hinge_is_an_upper_bound_of_one_minus_iou_not_equal_at_unit_errors():
+    g = torch.Generator().manual_seed(13)
+    x = 3 * torch.randn(50, 6, 6, generator=g, dtype=torch.float64)
+    y = (torch.rand(50, 6, 6, generator=g) < 0.3).long()
+    y[0] = 0  # an image without foreground: 1 - IoU is 1 with any false positive, 0 without
+    pred = x > 0
+    inter = (pred & (y == 1)).flatten(1).sum(1)
+    union = (pred | (y == 1)).flatten(1).sum(1)
+    jaccard = torch.where(union > 0, 1 - inter / union.clamp(min=1), 0.0)
+    assert (lovasz_hinge_loss(x, y, reduction="none") >= jaccard - 1e-12).all()
+    # a background pixel at x = 0 is predicted right (x > 0 is false) but has the error 1 + x = 1
+    loss = lovasz_hinge_loss(torch.tensor([[1.0, 0.0]], dtype=torch.float64), torch.tensor([[1, 0]]))
+    assert loss.item() == pytest.approx(0.5, abs=1e-15)  # g = I/(U U') = 1/(2 1), while 1 - IoU = 0

@@ -214,9 +214,10 @@ def lovasz_hinge_loss(
         \ell = \sum_{i=1}^P \max(0, e_{\pi_i})\, g_i, \qquad
         \frac{\partial \ell}{\partial x_{\pi_i}} = -s_{\pi_i}\, [e_{\pi_i} > 0]\, g_i ,
 
-    the Lovász extension of the Jaccard loss of the foreground at the hinge errors. It equals
-    :math:`1 - \mathrm{IoU}` of the prediction :math:`x > 0` whenever every error is 0 or 1, and
-    it is convex in :math:`x`. At a tie of errors the gradient is the subgradient of the order
+    the Lovász extension of the Jaccard loss of the foreground at the hinge errors. It is an
+    upper bound of :math:`1 - \mathrm{IoU}` of the prediction :math:`x > 0` (a mispredicted pixel
+    has :math:`e \ge 1`, and the extension is non-decreasing and equals the Jaccard loss at the
+    indicator vector of the mistakes), and it is convex in :math:`x`. At a tie of errors the gradient is the subgradient of the order
     :func:`torch.sort` returns; at the kink :math:`e = 0` it is 0, as for ``relu``.
 
     With ``per_image=True`` (the default, as in the original code) each image has its own
