@@ -438,8 +438,9 @@ def views(
     ``spread``, unit within-class noise), shared by its two views. Each view draws its own
     **style** :math:`s` (``style_dim`` numbers of standard deviation ``style``, the augmentation)
     and observes :math:`x = \tanh([c, s] A) B + \text{noise}\cdot\eta`, with one fixed random
-    mixing :math:`A` (scaled by :math:`1/\sqrt{k}`, :math:`k` = content + style dimensions) and
-    :math:`B` (``n_features`` wide, scaled by :math:`1/\sqrt{\text{n\_features}}`). What the two
+    mixing :math:`A` (:math:`k \times h`, scaled by :math:`1/\sqrt{k}`, :math:`k` = content + style
+    dimensions, :math:`h = 2\,\text{n\_features}` hidden units) and :math:`B` (:math:`h \times`
+    ``n_features``, scaled by :math:`2/\sqrt{h}`), all entries standard normal before scaling. What the two
     views share is the content, and a loss that makes them agree learns it and discards the style.
     Chapter: ``book/representation/contrastive.ipynb``.
 
