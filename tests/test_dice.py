@@ -260,6 +260,35 @@ def test_generalized_dice_absent_class_borrows_the_largest_weight():
     assert torch.all(g == 0)
 
 
+def test_generalized_dice_borrowed_weight_passes_its_gradient_to_the_lender():
+    # A soft target with class 2 absent from sample 0 (st = 0): its weight is the largest finite
+    # weight of that sample, a function of the lending class's st, so the lender's target gets the
+    # absent class's share of dl/dw. gradcheck cannot see this (perturbing an absent class's target
+    # makes it present, with weight 1/eps^2); compare with autograd of the plain formula, where the
+    # borrowed weight is the max over the present classes (the absent mask held fixed).
+    g = torch.Generator().manual_seed(10)
+    x = torch.randn(2, 3, 6, dtype=torch.float64, generator=g, requires_grad=True)
+    t = 0.05 + 0.9 * torch.rand(2, 3, 6, dtype=torch.float64, generator=g)
+    t[0, 2] = 0.0
+    t.requires_grad_()
+    for w_type, power in (("square", 2), ("simple", 1)):
+        ours = generalized_dice_loss(x, t, w_type=w_type, reduction="sum")
+        p = torch.softmax(x, 1)
+        tp, sp, st = (p * t).sum(-1), p.sum(-1), t.sum(-1)
+        absent = st.detach() == 0
+        finite = torch.where(absent, 0.0, st.clamp_min(1e-300) ** -power)
+        w = torch.where(absent, finite.max(-1, keepdim=True).values, finite)
+        ref = (1 - (2 * (w * tp).sum(-1) + 1e-5) / ((w * (sp + st)).sum(-1) + 1e-5)).sum()
+        torch.testing.assert_close(ours, ref, rtol=1e-12, atol=1e-14)
+        for got, expected in zip(torch.autograd.grad(ours, (x, t)), torch.autograd.grad(ref, (x, t), retain_graph=True)):
+            torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-12)
+        # and the borrowed term matters: with the max detached, the target's gradient differs
+        w = torch.where(absent, finite.max(-1, keepdim=True).values.detach(), finite)
+        detached = (1 - (2 * (w * tp).sum(-1) + 1e-5) / ((w * (sp + st)).sum(-1) + 1e-5)).sum()
+        ours = generalized_dice_loss(x, t, w_type=w_type, reduction="sum")
+        assert not torch.allclose(torch.autograd.grad(detached, t)[0], torch.autograd.grad(ours, t)[0])
+
+
 # ---------------------------------------------------------------------------------------
 # Empty masks, smoothing, per-sample against batch
 

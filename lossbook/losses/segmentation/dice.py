@@ -137,8 +137,9 @@ def dice_loss(
       keeps singleton spatial dimensions ``(N, C, 1, 1)``.
     - *segmentation_models_pytorch* ``DiceLoss``: sums over the batch and the pixels together
       (``batch=True`` here), ``smooth=0`` in numerator and denominator plus ``eps`` as a
-      ``clamp_min`` of the denominator, and classes with no target pixel in the batch are
-      dropped from the mean (here they count, with the loss above).
+      ``clamp_min`` of the denominator, and a class with no target pixel in the batch gets a
+      loss of 0 (and no gradient) that still counts in the mean over the classes (here it
+      counts with the loss above).
     - *kornia* ``dice_loss``: always a softmax, class-index targets, 2-D images only, no
       numerator smoothing (``eps`` in the denominator only: an empty class costs 1), and
       ``average='micro'`` pools the classes.
@@ -248,15 +249,18 @@ def generalized_dice_loss(
         \qquad w_c = \mathrm{st}_c^{-2}\ (\texttt{'square'}),\ \mathrm{st}_c^{-1}\ (\texttt{'simple'}),\ 1\ (\texttt{'uniform'}), \\
         \frac{\partial \ell}{\partial p_{c,i}} = -\frac{2 w_c t_{c,i}}{D} + \frac{(1 - \ell)\, w_c}{D}
 
-    with :math:`D` the denominator. The weights make each class count by the inverse of its
-    (squared) volume, so that a small structure weighs as much as the background. A class
+    with :math:`D` the denominator. A class's share of the numerator and denominator is of
+    order :math:`w_c\,\mathrm{st}_c`: 1 for every class with ``'simple'`` (each class counts
+    alike, whatever its volume), :math:`1/\mathrm{st}_c` with ``'square'`` (Sudre's: the smaller
+    the structure, the more it counts, so a small one outweighs the background). A class
     absent from the target (:math:`\mathrm{st}_c = 0`, infinite weight) gets the largest finite
     weight of its sample (of the batch with ``batch=True``), as in MONAI; a sample with no class
     present has all weights 0 and the loss :math:`1 - s_{nr}/s_{dr}`. The weights are functions
     of the target, and a soft target's gradient includes their derivative.
 
     **How peers differ.** *MONAI* ``GeneralizedDiceLoss`` has the same formula and absent-class
-    rule, no activation unless asked, and ``'none'`` of shape ``(N, 1)``; it cannot
+    rule, no activation unless asked, and ``'none'`` of shape ``(N, 1, 1, ...)`` (singleton
+    spatial dimensions kept); it cannot
     differentiate a soft target (its in-place weight fix breaks autograd). *optax*
     ``multiclass_generalized_dice_loss`` weights the per-class Dice *losses* by normalised
     :math:`1/(\text{freq}^2 + 10^{-7})`, not Sudre's pooled ratio. *smp* and *kornia* have no
