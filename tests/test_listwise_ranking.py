@@ -231,6 +231,29 @@ def test_degenerate_lists_give_zero_and_leave_the_mean(loss):
     assert s.grad[1:].abs().max().item() == 0.0 and s.grad[0].abs().max().item() > 0
 
 
+def test_listnet_equal_grades_are_degenerate_by_rule_not_by_formula():
+    # q = softmax(r) is uniform on a list of equal grades: the cross-entropy is log n at equal scores and larger
+    # otherwise (not constant), so allRank's listNet counts the list; lossbook's rule leaves it out (0, zero gradient)
+    r = torch.full((1, 4), 2.0, dtype=torch.float64)
+    equal, spread = torch.zeros(1, 4, dtype=torch.float64), torch.tensor([[1.0, 0.0, -1.0, 0.5]], dtype=torch.float64)
+    assert allrank_listnet(equal, r).item() == pytest.approx(math.log(4.0), rel=1e-9)
+    assert allrank_listnet(spread, r).item() > math.log(4.0) + 0.1
+    s = spread.clone().requires_grad_(True)
+    out = listnet_loss(s, r, reduction="sum")
+    out.backward()
+    assert out.item() == 0.0 and s.grad.abs().max().item() == 0.0
+
+
+def test_gradients_sum_to_zero_over_each_list():
+    # shift invariance (Exercise 2): each loss is unchanged by adding a constant to a list's scores
+    s, r, mask = _padded_batch(seed=2)
+    for loss in LOSSES:
+        x = s.clone().requires_grad_(True)
+        loss(x, r, mask=mask, reduction="sum").backward()
+        torch.testing.assert_close(x.grad.sum(1), torch.zeros(s.shape[0], dtype=s.dtype), rtol=0, atol=1e-12)
+        torch.testing.assert_close(loss(s + 3.0, r, mask=mask, reduction="none"), loss(s, r, mask=mask, reduction="none"), rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_every_list_degenerate_gives_zero_with_zero_gradients(loss, reduction):

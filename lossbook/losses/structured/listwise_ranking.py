@@ -186,6 +186,13 @@ def listnet_loss(
     probability falls near 1e-10 and caps its log at about -23. TF-Ranking's ``SoftmaxLoss``
     and optax's ``ranking_softmax_loss`` use :math:`r / \sum r` as the target, a different loss.
 
+    A list whose real items all have the same relevance (no relevant item included) has no
+    ordered pair and gives 0, left out of ``'mean'``: that is the part's rule for degenerate
+    lists, not a property of the formula. There :math:`q` is uniform and the cross-entropy is
+    not constant in the scores (it is :math:`\log n` at equal scores and grows as they
+    spread), so allRank's ``listNet``, which applies the formula to every list, counts such a
+    list and pulls its scores together.
+
     Args:
         scores: the model's scores :math:`s`, floating point.
         relevance: graded relevance :math:`r \ge 0` at the real items (integer or floating
@@ -387,12 +394,12 @@ _LN2 = math.log(2.0)
 
 
 class _ApproxNDCG(torch.autograd.Function):
-    r""":math:`1 - \sum_i g_i / (\mathrm{IDCG} \log_2(1 + \hat\pi_i))` per list, with the gradient computed in the forward.
+    r""":math:`1 - \sum_i g_i / (\mathrm{IDCG} \log_2(1 + \hat\rho_i))` per list, with the gradient computed in the forward.
 
     The pair matrix :math:`P_{ij} = \sigma(\alpha (s_j - s_i))` (padded scores
     :math:`10^{30}` below the list, so that :math:`P_{ij} = 0` for a padded :math:`j`) gives
-    :math:`\hat\pi_i = 1/2 + \sum_j P_{ij}` (the diagonal's :math:`\sigma(0)` is the 1/2).
-    With :math:`c_i = g_i / (\mathrm{IDCG}\, \ln 2\, (1 + \hat\pi_i) \log_2^2(1 + \hat\pi_i))`
+    :math:`\hat\rho_i = 1/2 + \sum_j P_{ij}` (the diagonal's :math:`\sigma(0)` is the 1/2).
+    With :math:`c_i = g_i / (\mathrm{IDCG}\, \ln 2\, (1 + \hat\rho_i) \log_2^2(1 + \hat\rho_i))`
     and :math:`S = P \odot (1 - P)` (symmetric), :math:`\partial \ell / \partial s = \alpha (S c - c \odot S 1)`;
     :math:`S` overwrites :math:`P`, and one batched matrix product gives :math:`S c`.
     """
@@ -452,11 +459,11 @@ def approx_ndcg_loss(
 
     .. math::
 
-        \hat\pi_i = 1 + \sum_{j \ne i} \sigma\big(\alpha (s_j - s_i)\big), \qquad
-        \ell = 1 - \frac{1}{\mathrm{IDCG}} \sum_i \frac{2^{r_i} - 1}{\log_2(1 + \hat\pi_i)}, \\
+        \hat\rho_i = 1 + \sum_{j \ne i} \sigma\big(\alpha (s_j - s_i)\big), \qquad
+        \ell = 1 - \frac{1}{\mathrm{IDCG}} \sum_i \frac{2^{r_i} - 1}{\log_2(1 + \hat\rho_i)}, \\
         \frac{\partial \ell}{\partial s_k} = \alpha \Big(\sum_i c_i S_{ik} - c_k \sum_j S_{kj}\Big), \quad
         S_{ij} = \sigma'\big(\alpha (s_j - s_i)\big), \quad
-        c_i = \frac{2^{r_i} - 1}{\mathrm{IDCG}\, \ln 2\, (1 + \hat\pi_i) \log_2^2(1 + \hat\pi_i)}
+        c_i = \frac{2^{r_i} - 1}{\mathrm{IDCG}\, \ln 2\, (1 + \hat\rho_i) \log_2^2(1 + \hat\rho_i)}
 
     :math:`\mathrm{IDCG}` is the DCG of the ideal order (gains :math:`2^r - 1`, discounts
     :math:`1/\log_2(1 + k)`, no cut-off). As :math:`T \to 0` the smoothed rank tends to the
