@@ -222,3 +222,62 @@ def test_half_precision_is_computed_in_float32():
         out = triplet_margin_loss(a.to(dtype), p.to(dtype), n.to(dtype))
         expected = triplet_margin_loss(a.to(dtype).float(), p.to(dtype).float(), n.to(dtype).float())
         assert out.dtype == dtype and out.float() == expected.to(dtype).float()
+
+
+def _batch_all(labels):
+    same = labels[:, None] == labels[None, :]
+    positive = same & ~torch.eye(len(labels), dtype=torch.bool)
+    return (positive[:, :, None] & ~same[:, None, :]).nonzero(as_tuple=True)
+
+
+def test_collapse_is_stationary_for_balanced_batch_all_only():
+    # the chapter's collapse section and its Exercise 2: every embedding at one point z
+    balanced, unbalanced = torch.arange(4).repeat_interleave(5), torch.tensor([0] * 3 + [1] * 5)
+
+    def asymmetric(x, y):  # d(x, y) != d(y, x)
+        return (x - y + 0.3 * x**2).pow(2).sum(-1).add(1e-3).sqrt()
+
+    for z in (0.0, 3.7):
+        for kwargs in ({}, {"swap": True}, {"p": 1.0}, {"p": 3.0}, {"eps": 0.0}):
+            e = torch.full((20, 8), z, dtype=torch.float64, requires_grad=True)
+            a, p, n = _batch_all(balanced)
+            loss = triplet_margin_loss(e[a], e[p], e[n], margin=0.2, **kwargs)
+            assert loss.item() == pytest.approx(0.2, abs=1e-12)
+            assert torch.autograd.grad(loss, e)[0].abs().max() < 1e-15  # any p, with or without swap
+        e = torch.full((20, 8), z, dtype=torch.float64, requires_grad=True)
+        loss = triplet_margin_with_distance_loss(e[a], e[p], e[n], distance_function=asymmetric, margin=0.2)
+        assert torch.autograd.grad(loss, e)[0].abs().max() < 1e-15  # any distance, symmetric or not
+        # classes of 3 and 5 with eps > 0: 10 u and -6 u per point under 'sum', u = 1 / sqrt(D) (Solution 2)
+        e = torch.full((8, 8), z, dtype=torch.float64, requires_grad=True)
+        a, p, n = _batch_all(unbalanced)
+        (grad,) = torch.autograd.grad(triplet_margin_loss(e[a], e[p], e[n], margin=0.2, reduction="sum"), e)
+        u = 1 / math.sqrt(8)
+        torch.testing.assert_close(grad, torch.tensor([10 * u] * 3 + [-6 * u] * 5, dtype=torch.float64)[:, None].expand(8, 8))
+        # with eps = 0 every distance is 0, where the norm's gradient is 0: zero for any class sizes
+        (grad,) = torch.autograd.grad(triplet_margin_loss(e[a], e[p], e[n], margin=0.2, eps=0.0), e)
+        assert grad.abs().max() == 0
+
+
+def test_stricter_than_pytorch():
+    # the cases the docstrings list, where PyTorch computes a number and lossbook raises
+    x = torch.randn(4, 3)
+    assert F.triplet_margin_loss(x, x[:1], x).shape == ()  # PyTorch broadcasts
+    for call in (
+        lambda: triplet_margin_loss(x, x[:1], x),
+        lambda: triplet_margin_loss(x, x, x, p=0),
+        lambda: triplet_margin_loss(x, x, x, eps=-1.0),
+        lambda: triplet_margin_loss(x[0, 0], x[0, 1], x[0, 2]),
+        lambda: triplet_margin_with_distance_loss(x, x, x, distance_function=nn.PairwiseDistance(p=0)),
+        lambda: triplet_margin_with_distance_loss(x, x, x, distance_function=nn.PairwiseDistance(keepdim=True)),
+    ):
+        with pytest.raises(ValueError):
+            call()
+    for call in (
+        lambda: triplet_margin_loss(x.long(), x.long(), x.long()),
+        lambda: triplet_margin_loss(x, x, x, margin=torch.tensor(1.0)),
+        lambda: triplet_margin_with_distance_loss(x, x, x, swap=1),
+    ):
+        with pytest.raises(TypeError):
+            call()
+    F.triplet_margin_loss(x.long(), x.long(), x.long()), F.triplet_margin_with_distance_loss(x, x, x, swap=1)  # PyTorch: no error
+    F.triplet_margin_loss(x, x, x, p=0, eps=-1.0), F.triplet_margin_loss(x[0, 0], x[0, 1], x[0, 2])

@@ -173,10 +173,11 @@ def triplet_margin_loss(
     convention, kept). For :math:`p = \infty` the gradient is shared among the components at
     the maximum; for :math:`p = 1` it is :math:`\operatorname{sign}(u)`.
 
-    Differences from peers: PyTorch broadcasts mismatched shapes and accepts :math:`p \le 0`;
-    lossbook raises. pytorch-metric-learning's ``TripletMarginLoss`` defaults to
-    ``margin=0.05`` on L2-normalised embeddings, builds every triplet of a labelled batch
-    itself and averages over the active ones only; optax's ``triplet_margin_loss`` puts
+    Differences from peers: lossbook raises where PyTorch broadcasts inputs of different shapes
+    (of one number of dimensions) or accepts :math:`p \le 0`, :math:`\epsilon < 0`, scalar
+    (0-dimensional) inputs, integer inputs or a tensor ``margin`` (both require ``margin > 0``).
+    pytorch-metric-learning's ``TripletMarginLoss`` defaults to ``margin=0.05`` on
+    L2-normalised embeddings, builds every triplet of a labelled batch itself and averages over the active ones only; optax's ``triplet_margin_loss`` puts
     :math:`\epsilon` inside the power, :math:`(\sum_k |x_k - y_k|^p + \epsilon)^{1/p}`, and does not
     reduce. FaceNet (Schroff et al., 2015) uses squared Euclidean distances. Mining (which
     triplets to form) is not part of the loss: see the chapter.
@@ -316,7 +317,9 @@ def triplet_margin_with_distance_loss(
       should be non-negative, which is not checked (PyTorch does not either).
 
     PyTorch broadcasts inputs of different shapes (only their numbers of dimensions must
-    agree); lossbook requires one shape. Float16/bfloat16 inputs are computed in float32, the
+    agree); lossbook requires one shape. lossbook also raises where PyTorch accepts scalar
+    (0-dimensional) inputs, a ``swap`` that is not a bool (``swap=1``), or an
+    :class:`torch.nn.PairwiseDistance` with ``norm <= 0`` or ``eps < 0``. Float16/bfloat16 inputs are computed in float32, the
     distance function included.
 
     Args:
