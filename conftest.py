@@ -5,6 +5,8 @@
   runs the notebooks on the default device (a GPU when there is one) without comparing
   outputs.
 - Each notebook must run within its time budget (kernel start included).
+- pyproject.toml runs the suite on two pytest-xdist workers with ``--dist loadfile``: a
+  notebook's cells share one kernel, so each file stays on one worker.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ _last_cell: dict[str, str] = {}
 
 
 def pytest_configure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch  # the workers share the machine's cores: one thread each
+
+        torch.set_num_threads(1)
     if config.getoption("--nbval", default=False) and not config.getoption("--nbval-lax", default=False):
         os.environ.setdefault("LOSSBOOK_DEVICE", "cpu")
 
@@ -28,28 +34,10 @@ def _is_notebook_cell(item) -> bool:
     return item.nodeid.split("::")[0].endswith(".ipynb")
 
 
-# With pytest-xdist (``-n 2 --dist loadgroup``, as pyproject.toml sets), the tests are spread
-# over the workers in groups: a notebook's cells share one kernel, so each notebook is one
-# group; the book build and the browser test share one build, so they are one group; the
-# registry suite, the largest file, is split into a few groups; any other file is one group.
-_SPLIT_FILES = {"tests/test_losses.py": 4}
-_SHARED_BUILD = {"tests/test_book.py", "tests/test_browser.py"}
-
-
-def _xdist_group(item, index: int) -> str:
-    path = item.nodeid.split("::")[0]
-    if path in _SHARED_BUILD:
-        return "book-build"
-    if path in _SPLIT_FILES:
-        return f"{path}:{index % _SPLIT_FILES[path]}"
-    return path
-
-
-def pytest_collection_modifyitems(config, items):
-    for index, item in enumerate(items):
+def pytest_collection_modifyitems(items):
+    for item in items:
         if _is_notebook_cell(item):
             _last_cell[item.parent.nodeid] = item.nodeid
-        item.add_marker(pytest.mark.xdist_group(_xdist_group(item, index)))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -29,13 +32,24 @@ class BookBuild:
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory) -> BookBuild:
     """The book built once for the whole run (warnings as errors, every reference checked);
-    tests/test_book.py checks the build, tests/test_browser.py reads its pages."""
-    out = tmp_path_factory.mktemp("book")
-    jb = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
-    result = subprocess.run(
-        [jb, "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going", "--all"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    tests/test_book.py checks the build, tests/test_browser.py reads its pages.
+
+    Under pytest-xdist the two files may run on different workers: the first to get here
+    builds into the run's shared temporary folder, under a lock, and the other reads that build.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, record = shared / "book", shared / "book-build.json"
+    with open(shared / "book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            jb = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
+            done = subprocess.run(
+                [jb, "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going", "--all"],
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            record.write_text(json.dumps({"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}))
+    result = subprocess.CompletedProcess(**json.loads(record.read_text()))
     return BookBuild(result=result, html=out / "_build" / "html")
