@@ -6,8 +6,9 @@ input handling (activation, one-hot targets, background, per-sample or batch sum
 backward through the sums. This module writes only the two ratios and their derivatives
 with respect to the sums. The semantics are MONAI's (``monai.losses.DiceLoss`` and
 ``GeneralizedDiceLoss``, with ``smooth_nr`` and ``smooth_dr`` apart), with the activation
-named explicitly and the strict checks of the issue: a one-channel softmax, a one-channel
-``include_background=False`` and probabilities outside :math:`[0, 1]` raise instead of warning.
+named explicitly and the strict checks of the issue: a one-channel softmax and a one-channel
+``include_background=False`` raise where MONAI warns and ignores the option, and probabilities
+outside :math:`[0, 1]` (``activation=None``) raise where MONAI does not check them.
 """
 
 from __future__ import annotations
