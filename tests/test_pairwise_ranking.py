@@ -40,7 +40,7 @@ def allrank_lambda_loss(y_pred, y_true, eps=DEFAULT_EPS, padded_value_indicator=
     true_sorted_by_preds.clamp_(min=0.0)
     y_true_sorted.clamp_(min=0.0)
     pos_idxs = torch.arange(1, y_pred.shape[1] + 1).to(device)
-    D = torch.log2(1.0 + pos_idxs.to(y_pred.dtype))[None, :]
+    D = torch.log2(1.0 + pos_idxs.to(y_pred.dtype))[None, :]  # allRank: pos_idxs.float(); float64 here, to compare at 1e-12
     maxDCGs = torch.sum(((torch.pow(2, y_true_sorted) - 1) / D)[:, :k], dim=-1).clamp(min=eps)
     G = (torch.pow(2, true_sorted_by_preds) - 1) / maxDCGs[:, None]
     weights = 1.0 if weighing_scheme is None else _lambda_rank_scheme(G, D, mu, true_sorted_by_preds)
@@ -267,6 +267,21 @@ def test_padding_takes_no_part_whatever_it_holds(loss):
     leaf = s2.clone().requires_grad_()
     (g,) = torch.autograd.grad(loss(leaf, y2, mask=mask), leaf)
     assert (g[~mask] == 0).all() and torch.isfinite(g).all()
+
+
+@pytest.mark.parametrize("loss", [L.ranknet_loss, L.lambda_loss])
+def test_padding_holding_huge_finite_values_takes_no_part(loss):
+    # float32 padded scores of +-1e38 (their gap overflows, and +1e38 would sort above the real
+    # items) and a padded grade of 200 (2^200 overflows): zeroed before use, so no NaN, no shift
+    s, y, mask = (t.float() if t.is_floating_point() else t for t in _lists(seed=6))
+    s2, y2 = s.clone(), y.clone()
+    s2[~mask] = torch.tensor([1e38, -1e38]).repeat(int((~mask).sum()))[: int((~mask).sum())]
+    y2[~mask] = 200.0
+    leaf = s2.clone().requires_grad_()
+    out = loss(leaf, y2, mask=mask, reduction="none")
+    torch.testing.assert_close(out, loss(s, y, mask=mask, reduction="none"))
+    (g,) = torch.autograd.grad(out.sum(), leaf)
+    assert torch.isfinite(g).all() and (g[~mask] == 0).all()
 
 
 @pytest.mark.parametrize("loss", [L.ranknet_loss, L.lambda_loss])

@@ -223,11 +223,18 @@ def _check_lists(fn: str, scores, relevance, mask) -> None:
 
 
 def _prepare(scores, relevance, mask):
-    """Scores in float32 at least, relevance in their dtype, the mask as 0/1 of that dtype."""
+    """Scores in float32 at least, relevance in their dtype, the mask as 0/1 of that dtype.
+
+    Padded scores and relevance are zeroed (a product with the mask), so that whatever finite
+    value they hold (a score of 1e38, a grade of 200 whose gain 2^200 overflows float32) cannot
+    reach a sort key, a gain or a score gap; their gradient is 0 through the product.
+    """
     (s,) = upcast(scores)
     r = relevance.detach().to(s.dtype)
-    m = torch.ones_like(s) if mask is None else mask.to(s.dtype)
-    return s, r, m
+    if mask is None:
+        return s, r, torch.ones_like(s)
+    m = mask.to(s.dtype)
+    return s * m, r * m, m
 
 
 def _ordered(values: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
