@@ -281,3 +281,13 @@ def test_stricter_than_pytorch():
             call()
     F.triplet_margin_loss(x.long(), x.long(), x.long()), F.triplet_margin_with_distance_loss(x, x, x, swap=1)  # PyTorch: no error
     F.triplet_margin_loss(x, x, x, p=0, eps=-1.0), F.triplet_margin_loss(x[0, 0], x[0, 1], x[0, 2])
+
+
+def test_collapsed_distance_gradient_is_one_over_d_to_one_minus_one_over_p():
+    # the chapter's gradient section: for equal vectors g = 1 / D^(1 - 1/p) in every component (1/sqrt(D), 1, 1/D)
+    x = torch.zeros(3, 8, dtype=torch.float64)
+    for p_norm, per_component in ((2.0, 8**-0.5), (1.0, 1.0), (3.0, 8 ** (1 / 3 - 1)), (math.inf, 1 / 8)):
+        a, p, n = _leaves(x, x, x)
+        triplet_margin_loss(a, p, n, p=p_norm, reduction="sum").backward()
+        torch.testing.assert_close(n.grad, torch.full_like(x, per_component))
+        torch.testing.assert_close(p.grad, torch.full_like(x, -per_component))
