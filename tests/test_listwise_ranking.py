@@ -285,6 +285,24 @@ def test_padded_items_take_no_part(loss):
 
 
 @pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("pad_score, pad_grade", [(1e38, 0.0), (-1e38, 0.0), (0.0, 200.0), (1e38, 1e38)])
+def test_any_finite_padding_float32(loss, pad_score, pad_grade):
+    # "padded items may hold any finite value": a float32 padded score of 1e38 once became ListNet's list maximum
+    # (the 1e30 shift did not move it below the real items) and gave a loss of 1e38
+    s = torch.tensor([[0.5, -0.3, 1.0, pad_score]], requires_grad=True)
+    r = torch.tensor([[2.0, 0.0, 1.0, pad_grade]])
+    mask = torch.tensor([[True, True, True, False]])
+    out = loss(s, r, mask=mask, reduction="none")
+    out.sum().backward()
+    x = s.detach()[:, :3].clone().requires_grad_(True)
+    alone = loss(x, r[:, :3], reduction="none")
+    alone.sum().backward()
+    torch.testing.assert_close(out, alone)
+    torch.testing.assert_close(s.grad[:, :3], x.grad)
+    assert s.grad[0, 3].item() == 0.0
+
+
+@pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_finite_at_extreme_scores_on_padded_lists(loss, dtype):
     s, r, mask = _padded_batch(ties=True)

@@ -105,7 +105,7 @@ def _shifted(x: torch.Tensor, m: torch.Tensor | None) -> tuple[torch.Tensor, tor
     if m is None:
         z = x - x.amax(1, keepdim=True)
         return z, z.exp()
-    top = (x + (m - 1) * _BIG).amax(1, keepdim=True)
+    top = _pad_below(x, m).amax(1, keepdim=True)  # padded entries zeroed first: a padded 1e38 must not become the top
     z = (x - top).clamp_(max=0)
     return z, z.exp().mul_(m)
 
