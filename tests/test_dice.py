@@ -321,6 +321,18 @@ def test_empty_masks_and_the_smoothing_terms():
         assert torch.isfinite(out) and torch.isfinite(g).all()
 
 
+def test_empty_mask_loss_and_slope_against_the_predicted_mass():
+    # the docstring's and the chapter's table: an empty class with predicted mass P (spread evenly)
+    # costs 1 - s_nr / (P + s_dr), and each pixel's probability gets the slope s_nr / (P + s_dr)^2
+    y = torch.zeros(1, 16, dtype=torch.long)
+    for s_nr, s_dr in ((1e-5, 1e-5), (0.0, 1e-5), (1.0, 1.0), (0.5, 2.0)):
+        for mass in (0.0, 1e-5, 0.1, 10.0):
+            p = torch.full((1, 1, 16), mass / 16, dtype=torch.float64, requires_grad=True)
+            out = dice_loss(p, y, activation=None, smooth_nr=s_nr, smooth_dr=s_dr)
+            assert out.item() == pytest.approx(1 - s_nr / (mass + s_dr), rel=1e-12, abs=1e-15)
+            (g,) = torch.autograd.grad(out, p)
+            torch.testing.assert_close(g, torch.full_like(p, s_nr / (mass + s_dr) ** 2), rtol=1e-12, atol=0.0)
+
 def test_per_sample_and_batch_dice():
     g = torch.Generator().manual_seed(4)
     x, y = _images(g, n=2, c=3, empty_class=False)
