@@ -309,3 +309,17 @@ def test_ties_are_broken_by_position_as_in_ndcg():
     per = L.lambda_loss(s, y, reduction="none")
     order = torch.tensor([[3.0, 2.0, 1.0]], dtype=torch.float64) * 1e-9  # the same ranks with tiny distinct scores
     torch.testing.assert_close(per, L.lambda_loss(order, y, reduction="none"), rtol=1e-6, atol=0)
+
+
+def test_lambda_loss_mean_with_k_counts_a_list_whose_pairs_lie_below_the_top_k():
+    # the docstring: with k, a list with an ordered pair counts in 'mean' even when none lies in the
+    # top k. List 0: its relevant item ranks 3rd (outside the top 2): value 0. List 1: a pair at ranks 1-2
+    s = torch.tensor([[2.0, 1.0, 0.0], [2.0, 1.0, 0.0]], dtype=torch.float64)
+    y = torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]], dtype=torch.float64)
+    per = L.lambda_loss(s, y, k=2, reduction="none")
+    assert per[0] == 0 and per[1] > 0
+    torch.testing.assert_close(L.lambda_loss(s, y, k=2), per.sum() / 2)
+    # and its item gets no gradient (exercise 2 of the chapter)
+    leaf = s.clone().requires_grad_()
+    (g,) = torch.autograd.grad(L.lambda_loss(leaf, y, k=2), leaf)
+    assert (g[0] == 0).all()
