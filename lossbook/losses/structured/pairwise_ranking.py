@@ -341,8 +341,11 @@ def ranknet_loss(
       list has the same number of pairs. It has no :math:`\sigma` (:math:`\sigma = 1`), marks padding by
       the relevance -1 where lossbook takes a boolean ``mask``, and gives NaN when no pair is
       ordered (a mean over nothing), where lossbook gives 0.
-    - TF-Ranking's ``PairwiseLogisticLoss`` sums the pairs of a list and divides by the number
-      of pairs of the batch (``SUM_BY_NONZERO_WEIGHTS``), the same pooling as allRank.
+    - TF-Ranking's v1 loss (``make_loss_fn`` with ``PAIRWISE_LOGISTIC_LOSS``, its default reduction
+      ``SUM_BY_NONZERO_WEIGHTS``) sums the batch's ordered pairs and divides by their number, the
+      same pooling as allRank. Its Keras ``tfr.keras.losses.PairwiseLogisticLoss`` (reduction
+      ``AUTO``) divides the same sum by the batch's N x L items instead (its own example: one
+      pair of a 2-item list gives :math:`\log(1 + e^{0.2}) / 2 = 0.399`).
 
     Args:
         scores: ``(N, L)`` scores :math:`s` of N lists of L items, floating point.
