@@ -439,7 +439,7 @@ def views(
     **style** :math:`s` (``style_dim`` numbers of standard deviation ``style``, the augmentation)
     and observes :math:`x = \tanh([c, s] A) B + \text{noise}\cdot\eta`, with one fixed random
     mixing :math:`A` (:math:`k \times h`, scaled by :math:`1/\sqrt{k}`, :math:`k` = content + style
-    dimensions, :math:`h = 2\,\text{n\_features}` hidden units) and :math:`B` (:math:`h \times`
+    dimensions, :math:`h = 2\,\text{n_features}` hidden units) and :math:`B` (:math:`h \times`
     ``n_features``, scaled by :math:`2/\sqrt{h}`), all entries standard normal before scaling. What the two
     views share is the content, and a loss that makes them agree learns it and discards the style.
     Chapter: ``book/representation/contrastive.ipynb``.
@@ -566,7 +566,7 @@ def ranking(
     .. math:: u = x^\top w + c\,\max(0, x^\top v)^2 + b_q + \text{noise}\cdot\varepsilon,
 
     with two fixed random unit directions :math:`w \perp v` (drawn from the seed), ``c`` the
-    ``curvature``, a per-query offset :math:`b_q \sim N(0, \text{query\_spread}^2)` and
+    ``curvature``, a per-query offset :math:`b_q \sim N(0, \text{query_spread}^2)` and
     :math:`\varepsilon \sim N(0, 1)`. So the order among the many poor items follows
     :math:`w` while the few best items are those far along :math:`v`, and a linear scorer
     :math:`x^\top \theta` must choose where to be right: the ranking losses choose differently.
