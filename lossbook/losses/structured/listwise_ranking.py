@@ -30,46 +30,14 @@ from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
     check_number,
     check_reduction,
-    check_same_device,
-    check_tensor,
-    device_assert,
-    shape_str,
-    values_checked,
 )
+from lossbook.losses.structured._lists import check_lists
 
 _BIG = 1e30  # how far below its list a padded score is moved: exp of it is exactly 0, and float32 does not overflow
 
 
 # ---------------------------------------------------------------------------------------
 # Shared: checks, padding, the list weights
-
-
-def _check_lists(fn: str, scores, relevance, mask) -> None:
-    check_tensor(fn, "scores", scores)
-    if scores.dim() != 2 or scores.shape[1] == 0:
-        raise ValueError(f"{fn}: scores must have shape (N, L), N lists of L >= 1 items, got shape {shape_str(scores)}")
-    check_tensor(fn, "relevance", relevance, floating=False)
-    if relevance.dtype == torch.bool or relevance.is_complex():
-        raise TypeError(f"{fn}: relevance must be a real (integer or floating-point) tensor of grades, got dtype {relevance.dtype}")
-    if relevance.shape != scores.shape:
-        raise ValueError(f"{fn}: relevance shape {shape_str(relevance)} does not match scores shape {shape_str(scores)}")
-    check_same_device(fn, "relevance", relevance, scores)
-    if mask is not None:
-        check_tensor(fn, "mask", mask, floating=False)
-        if mask.dtype != torch.bool:
-            raise TypeError(f"{fn}: mask must be a boolean tensor (True at the real items), got dtype {mask.dtype}")
-        if mask.shape != scores.shape:
-            raise ValueError(f"{fn}: mask shape {shape_str(mask)} does not match scores shape {shape_str(scores)}")
-        check_same_device(fn, "mask", mask, scores)
-    if not values_checked(relevance):
-        return
-    r = relevance.detach()
-    lo = (r if mask is None else r * mask).amin()  # padded entries count as 0
-    if relevance.device.type != "cpu":
-        device_assert(lo >= 0, f"{fn}: relevance must be >= 0 at the real items")
-        return
-    if not lo.item() >= 0:  # False for NaN
-        raise ValueError(f"{fn}: relevance must be >= 0 at the real items (graded relevance), got {lo.item():.4g}")
 
 
 def _prepare(scores, relevance, mask):
@@ -231,7 +199,7 @@ def listnet_loss(
     """
     fn = "listnet_loss"
     check_reduction(fn, reduction)
-    _check_lists(fn, scores, relevance, mask)
+    check_lists(fn, scores, relevance, mask)
     s, r, m = _prepare(scores, relevance, mask)
     w = _list_weight(r.detach(), m)
     return _finish(_ListNet.apply(s, r, m, w, reduction), scores)
@@ -364,7 +332,7 @@ def listmle_loss(
     """
     fn = "listmle_loss"
     check_reduction(fn, reduction)
-    _check_lists(fn, scores, relevance, mask)
+    check_lists(fn, scores, relevance, mask)
     s, r, m = _prepare(scores, relevance.detach(), mask)
     w = _list_weight(r, m)
     return _finish(_ListMLE.apply(s, _relevance_order(r, m), m, w, reduction), scores)
@@ -519,7 +487,7 @@ def approx_ndcg_loss(
     fn = "approx_ndcg_loss"
     check_reduction(fn, reduction)
     check_number(fn, "temperature", temperature, low=0.0, low_open=True)
-    _check_lists(fn, scores, relevance, mask)
+    check_lists(fn, scores, relevance, mask)
     s, r, m = _prepare(scores, relevance, mask)
     w = _list_weight(r.detach(), m)
     return _finish(_ApproxNDCG.apply(s, r, m, w, 1.0 / float(temperature), reduction), scores)

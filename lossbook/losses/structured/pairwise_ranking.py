@@ -42,10 +42,9 @@ from lossbook.losses._validation import (
     check_same_device,
     check_signs,
     check_tensor,
-    device_assert,
     shape_str,
-    values_checked,
 )
+from lossbook.losses.structured._lists import check_lists
 
 _BIG = 1e30  # how far below its list a padded item is moved, in sort keys and gains (finite in float32)
 _LN2 = math.log(2.0)
@@ -192,34 +191,6 @@ class MarginRankingLoss(_Loss):
 
 # ---------------------------------------------------------------------------------------
 # Lists: checks, the pair matrices, the weighted pairwise logistic Function
-
-
-def _check_lists(fn: str, scores, relevance, mask) -> None:
-    check_tensor(fn, "scores", scores)
-    if scores.dim() != 2 or scores.shape[1] == 0:
-        raise ValueError(f"{fn}: scores must have shape (N, L), N lists of L >= 1 items, got shape {shape_str(scores)}")
-    check_tensor(fn, "relevance", relevance, floating=False)
-    if relevance.dtype == torch.bool or relevance.is_complex():
-        raise TypeError(f"{fn}: relevance must be a real (integer or floating-point) tensor of grades, got dtype {relevance.dtype}")
-    if relevance.shape != scores.shape:
-        raise ValueError(f"{fn}: relevance shape {shape_str(relevance)} does not match scores shape {shape_str(scores)}")
-    check_same_device(fn, "relevance", relevance, scores)
-    if mask is not None:
-        check_tensor(fn, "mask", mask, floating=False)
-        if mask.dtype != torch.bool:
-            raise TypeError(f"{fn}: mask must be a boolean tensor (True at the real items), got dtype {mask.dtype}")
-        if mask.shape != scores.shape:
-            raise ValueError(f"{fn}: mask shape {shape_str(mask)} does not match scores shape {shape_str(scores)}")
-        check_same_device(fn, "mask", mask, scores)
-    if not values_checked(relevance):
-        return
-    r = relevance.detach()
-    lo = (r if mask is None else r * mask).amin()  # padded entries count as 0
-    if relevance.device.type != "cpu":
-        device_assert(lo >= 0, f"{fn}: relevance must be >= 0 at the real items")
-        return
-    if not lo.item() >= 0:  # False for NaN
-        raise ValueError(f"{fn}: relevance must be >= 0 at the real items (graded relevance), got {lo.item():.4g}")
 
 
 def _prepare(scores, relevance, mask):
@@ -378,7 +349,7 @@ def ranknet_loss(
     Chapter: ``book/structured/pairwise-ranking.ipynb``.
     """
     fn = "ranknet_loss"
-    _check_lists(fn, scores, relevance, mask)
+    check_lists(fn, scores, relevance, mask)
     check_number(fn, "sigma", sigma, low=0.0, low_open=True)
     check_reduction(fn, reduction)
     s, r, m = _prepare(scores, relevance, mask)
@@ -518,7 +489,7 @@ def lambda_loss(
     Chapter: ``book/structured/pairwise-ranking.ipynb``.
     """
     fn = "lambda_loss"
-    _check_lists(fn, scores, relevance, mask)
+    check_lists(fn, scores, relevance, mask)
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
         raise ValueError(f"{fn}: k must be None or an int >= 1, got {k!r}")
     check_number(fn, "sigma", sigma, low=0.0, low_open=True)
