@@ -32,6 +32,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import math
 import statistics
 import sys
@@ -404,13 +406,35 @@ def time_interleaved(impls, args, kwargs, wanted, device, rounds, warmup, min_ba
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def keep_freed_memory() -> bool:
+    """Ask glibc's allocator to keep freed memory for reuse instead of returning it to the system.
+
+    PyTorch's CPU allocator takes large tensors from ``malloc``. By default glibc hands a freed
+    block of a few MiB back to the kernel (``munmap``, or trimming the top of the heap), and the
+    next tensor of that size is fresh memory whose pages fault in on first touch: on a virtual
+    machine that costs more than the arithmetic of a loss, and it depends on the order of earlier
+    frees, so the same code measured anywhere from 1x to 3x between runs. Keeping freed memory
+    (as PyTorch's GPU caching allocator does, and as the tcmalloc or jemalloc that PyTorch's CPU
+    tuning guide recommends do) leaves each implementation's own work to be timed. Returns
+    whether the allocator accepted the setting (glibc only; elsewhere nothing changes).
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt
+    except (OSError, AttributeError, TypeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(mallopt(m_trim_threshold, 2**31 - 1) and mallopt(m_mmap_threshold, 32 * 2**20))  # int arguments; 32 MiB is glibc's largest mmap threshold
+
+
 def _geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
-def run(only=None, sizes=("large", "small"), device="cpu", rounds=15, warmup=3, min_batch_s=0.02, threads=1, out=print):
+def run(only=None, sizes=("large", "small"), device="cpu", rounds=15, warmup=3, min_batch_s=0.02, threads=1, keep_memory=True, out=print):
     """Print the table and the summaries; return the rows (one dict per loss and size)."""
     device = torch.device(device)
+    kept = keep_memory and device.type == "cpu" and keep_freed_memory()
     if device.type == "cpu" and threads:
         torch.set_num_threads(threads)
     cases = [c for c in REGISTRY if not only or c.name in only]
@@ -419,7 +443,8 @@ def run(only=None, sizes=("large", "small"), device="cpu", rounds=15, warmup=3, 
         raise SystemExit(f"unknown loss names: {sorted(unknown)}")
     rows = []
     header = f"{'loss':34} {'size':>6} {'lossbook':>10} {'torch':>10} {'x torch':>8} {'plain':>10} {'x plain':>8}   saved MiB: lossbook / torch / plain"
-    out(f"device {device}, {torch.get_num_threads() if device.type == 'cpu' else ''} thread(s); forward + backward, median of {rounds} interleaved rounds ({warmup} warm-up)")
+    out(f"device {device}, {torch.get_num_threads() if device.type == 'cpu' else ''} thread(s); forward + backward, median of {rounds} interleaved rounds ({warmup} warm-up)"
+        + ("; freed memory kept by the allocator" if kept else ""))
     out(header)
     out("-" * len(header))
     for size in sizes:
@@ -499,8 +524,11 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=3, help="discarded rounds per loss (default 3)")
     parser.add_argument("--min-batch", type=float, default=0.02, help="seconds of calls per timed batch (default 0.02)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads (default 1; 0 leaves torch's default)")
+    parser.add_argument(
+        "--release-memory", action="store_true", help="leave glibc's default of returning freed memory to the system (see keep_freed_memory)"
+    )
     a = parser.parse_args(argv)
-    run(a.only, a.sizes, a.device, a.rounds, a.warmup, a.min_batch, a.threads)
+    run(a.only, a.sizes, a.device, a.rounds, a.warmup, a.min_batch, a.threads, keep_memory=not a.release_memory)
 
 
 if __name__ == "__main__":

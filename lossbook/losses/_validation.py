@@ -132,12 +132,13 @@ def check_in_interval(fn: str, name: str, value: torch.Tensor, low: float = 0.0,
         raise ValueError(f"{fn}: {name} values must be in [{low:g}, {high:g}], got values in [{lo:.4g}, {hi:.4g}]")
 
 
-def check_class_target(fn: str, input, target, *, ignore_index: int | None = None) -> int:
-    """Class-index targets, as in :func:`torch.nn.functional.cross_entropy`; returns the number of classes.
+def check_class_target(fn: str, input, target, *, ignore_index: int | None = None) -> tuple[int, bool]:
+    """Class-index targets, as in :func:`torch.nn.functional.cross_entropy`.
 
     ``input`` is ``(C,)``, ``(N, C)`` or ``(N, C, d1, ..., dk)``; ``target`` is an integer
     tensor of the input's shape without its class dimension, each entry in ``[0, C)`` or
-    equal to ``ignore_index``.
+    equal to ``ignore_index``. Returns the number of classes and whether every index was
+    read and found in ``[0, C)`` (see :func:`check_class_indices`).
     """
     check_tensor(fn, "input", input)
     check_integer_tensor(fn, "target", target)
@@ -151,33 +152,39 @@ def check_class_target(fn: str, input, target, *, ignore_index: int | None = Non
             f"expected {tuple(expected)}, the input's shape without its class dimension"
         )
     check_same_device(fn, "target", target, input)
-    check_class_indices(fn, target, n_classes, ignore_index=ignore_index)
-    return n_classes
+    return n_classes, check_class_indices(fn, target, n_classes, ignore_index=ignore_index)
 
 
-def check_class_indices(fn: str, target: torch.Tensor, n_classes: int, *, ignore_index: int | None = None) -> None:
+def check_class_indices(fn: str, target: torch.Tensor, n_classes: int, *, ignore_index: int | None = None) -> bool:
     """Require every class index in ``[0, n_classes)`` or equal to ``ignore_index``.
 
-    A value check: see the module docstring for accelerators and compilation.
+    Returns whether the values were read and all lie in ``[0, n_classes)``: on CPU tensors,
+    outside :func:`torch.compile`, in the common case. A loss may then skip its handling of
+    ignored positions when ``ignore_index`` lies outside that range. A value check: see the
+    module docstring for accelerators and compilation.
     """
     if not values_checked(target):
-        return
-    also = f" or ignore_index={ignore_index}" if ignore_index is not None else ""
-    expected = f"expected values in [0, {n_classes}){also}"
+        return False
     if target.device.type != "cpu":
         ok = (target >= 0) & (target < n_classes)
         if ignore_index is not None:
             ok |= target == ignore_index
-        device_assert(ok.all(), f"{fn}: target holds a class index outside [0, {n_classes}), {expected}")
-        return
-    lo, hi = (v.item() for v in torch.aminmax(target))
-    if lo >= 0 and hi < n_classes:  # the common case: one pass over the targets
-        return
+        device_assert(ok.all(), f"{fn}: target holds a class index outside [0, {n_classes}), {_expected(n_classes, ignore_index)}")
+        return False
+    lo, hi = torch.aminmax(target)
+    if lo.item() >= 0 and hi.item() < n_classes:  # the common case: one pass over the targets
+        return True
     out_of_range = (target < 0) | (target >= n_classes)
     if ignore_index is not None:
         out_of_range &= target != ignore_index
     if out_of_range.any():
-        raise ValueError(f"{fn}: target holds class index {target[out_of_range][0].item()}, {expected}")
+        raise ValueError(f"{fn}: target holds class index {target[out_of_range][0].item()}, {_expected(n_classes, ignore_index)}")
+    return False
+
+
+def _expected(n_classes: int, ignore_index: int | None) -> str:
+    also = f" or ignore_index={ignore_index}" if ignore_index is not None else ""
+    return f"expected values in [0, {n_classes}){also}"
 
 
 def check_class_weight(fn: str, weight, n_classes: int, input: torch.Tensor) -> None:

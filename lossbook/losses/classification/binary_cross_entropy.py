@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp_
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -59,7 +60,7 @@ class _BinaryCrossEntropyWithLogits(torch.autograd.Function):
     @staticmethod
     def forward(ctx, input, target, pos_weight, weight, reduction):
         # softplus(-z) = -log sigmoid(z) = log(1 + e^{-|z|}) + max(-z, 0): no exp of a large number
-        softplus_neg = input.abs().neg_().exp_().log1p_().sub_(input.clamp(max=0))
+        softplus_neg = exp_(input.abs().neg_()).log1p_().sub_(input.clamp(max=0))
         ctx.save_for_backward(input, target, pos_weight, weight, softplus_neg if pos_weight is not None else None)
         ctx.reduction = reduction
         if pos_weight is None:

@@ -11,6 +11,7 @@ from numbers import Integral
 import torch
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -31,13 +32,25 @@ def _class_view(weight: torch.Tensor, ndim: int) -> torch.Tensor:
     return weight.view((1, -1) + (1,) * (ndim - 2))
 
 
-def _target_weights(target: torch.Tensor, weight: torch.Tensor | None, ignore_index: int, n_classes: int, dtype: torch.dtype):
-    """Each position's class index (clamped into range where ignored) and its weight :math:`w_y` (0 where ignored, 1 without ``weight``)."""
+def _target_weights(target: torch.Tensor, weight: torch.Tensor | None, ignore_index: int, n_classes: int, dtype: torch.dtype, in_range: bool):
+    """Each position's class index (clamped into range where ignored) and its weight :math:`w_y` (0 where ignored).
+
+    :math:`w_y` is ``None`` when every position's weight is 1: no ``weight``, and ``in_range``
+    (the value check read every index in :math:`[0, C)`) with ``ignore_index`` outside
+    :math:`[0, C)`, so that no position is ignored. The Functions then skip the weighting.
+    """
+    if weight is None and in_range and not 0 <= ignore_index < n_classes:
+        return (target if target.dtype == torch.int64 else target.long()), None
     keep = target != ignore_index
     safe = target.clamp(0, n_classes - 1)  # a valid class where ignore_index lies outside [0, C): its weight is 0
     safe = safe if safe.dtype == torch.int64 else safe.long()
     w_y = keep.to(dtype) if weight is None else weight[safe] * keep
     return safe, w_y
+
+
+def _along_classes(s: torch.Tensor) -> torch.Tensor:
+    """A per-position ``(N, *)`` tensor as ``(N, 1, *)``, to broadcast along the class dimension; a 0-d one as it is."""
+    return s.unsqueeze(1) if s.dim() > 0 else s
 
 
 class _CrossEntropyIndices(torch.autograd.Function):
@@ -54,54 +67,60 @@ class _CrossEntropyIndices(torch.autograd.Function):
     ``denominator``, the summed :math:`w_y` of the positions not ignored.
 
     The forward keeps :math:`\log p` (``log_softmax``, as PyTorch does) and no per-position
-    loss; the backward recomputes :math:`p` with one ``exp``, scales it in place by
-    :math:`\sum_c a_c`, adds :math:`-(1 - \varepsilon) w_y` at each target with one
-    ``scatter_add_``, and multiplies in place by the reduction's scale.
+    loss; the backward recomputes :math:`p` with one exponential (``_exp.py``), scales it in
+    place by :math:`\sum_c a_c` times the reduction's scale, and adds :math:`-(1 - \varepsilon) w_y`
+    times that scale at each target with one ``scatter_add_``. Without weights and ignored
+    positions (:math:`w_y = 1`, passed as ``None``) it skips the weighting.
     """
 
     @staticmethod
-    def forward(ctx, logits, target, weight, label_smoothing, ignore_index, reduction, denominator):
+    def forward(ctx, logits, target, weight, label_smoothing, ignore_index, in_range, reduction, denominator):
         eps, n_classes = label_smoothing, logits.shape[1]
         log_p = torch.log_softmax(logits, dim=1)  # z - lse(z), computed stably
-        safe, w_y = _target_weights(target, weight, ignore_index, n_classes, logits.dtype)
-        neg_loss = log_p.gather(1, safe.unsqueeze(1)).squeeze(1).mul_(w_y)  # w_y log p_y
-        total = w_y  # sum_c a_c
+        safe, w_y = _target_weights(target, weight, ignore_index, n_classes, logits.dtype, in_range)
+        neg_loss = log_p.gather(1, safe.unsqueeze(1)).squeeze(1)  # log p_y
+        total = w_y  # sum_c a_c (None: 1)
+        if w_y is not None:
+            neg_loss.mul_(w_y)  # w_y log p_y
         if eps > 0:  # the smoothing term (eps / C) sum_c w_c log p_c, at the positions kept
-            w = weight if weight is not None else torch.ones(n_classes, dtype=logits.dtype, device=logits.device)
-            keep = target != ignore_index
-            smooth = (log_p * _class_view(w, logits.dim())).sum(1).mul_(keep)
-            neg_loss = neg_loss.mul_(1 - eps).add_(smooth, alpha=eps / n_classes)
-            total = (1 - eps) * w_y + (eps / n_classes) * w.sum() * keep
-        if reduction == "mean" and denominator is None:
-            denominator = w_y.sum()  # the summed weight of the targets not ignored
-        ctx.save_for_backward(log_p, target, safe, total, w_y.mul(-(1 - eps)), weight, denominator)
+            smooth = (log_p if weight is None else log_p * _class_view(weight, logits.dim())).sum(1)
+            neg_loss = neg_loss.mul_(1 - eps).add_(smooth if w_y is None else smooth.mul_(target != ignore_index), alpha=eps / n_classes)
+            if w_y is not None:  # (without it, sum_c a_c = 1 - eps + eps = 1)
+                w_sum = n_classes if weight is None else weight.sum()
+                total = (1 - eps) * w_y + (eps / n_classes) * w_sum * (target != ignore_index)
+        if reduction == "mean" and denominator is None and w_y is not None:
+            denominator = w_y.sum()  # the summed weight of the targets not ignored (else: their number)
+        ctx.save_for_backward(log_p, target, safe, total, w_y, weight, denominator)
         ctx.options = (eps, ignore_index, reduction)
         return reduce(neg_loss, reduction, denominator=denominator).neg_()
 
     @staticmethod
     @first_order("cross_entropy")
     def backward(ctx, grad_output):
-        log_p, target, safe, total, at_target, weight, denominator = ctx.saved_tensors
+        log_p, target, safe, total, w_y, weight, denominator = ctx.saved_tensors
         eps, ignore_index, reduction = ctx.options
         n_classes, ndim = log_p.shape[1], log_p.dim()
-        s = grad_scale(grad_output, reduction, target.shape, denominator=denominator)  # d(reduction)/d(loss)
+        scale = grad_scale(grad_output, reduction, target.shape, denominator=denominator)  # d(reduction)/d(loss)
+        s = _along_classes(scale)
         grad_logits = grad_weight = None
         if ctx.needs_input_grad[0]:
-            # (sum_c a_c) p - a,  with  a = (1 - eps) w_y e_y + (eps / C) w,  times s
-            grad = log_p.exp().mul_(total.unsqueeze(1))  # p, recomputed in place
-            grad.scatter_add_(1, safe.unsqueeze(1), at_target.unsqueeze(1))
-            if eps > 0:
-                keep = (target != ignore_index).to(log_p.dtype).unsqueeze(1)
-                grad.sub_(keep * _class_view(weight, ndim) if weight is not None else keep, alpha=eps / n_classes)
-            grad_logits = grad.mul_(s.unsqueeze(1) if s.dim() > 0 else s)
+            # s ((sum_c a_c) p - a),  with  a = (1 - eps) w_y e_y + (eps / C) w
+            grad = exp(log_p).mul_(s if total is None else _along_classes(total) * s)  # (sum_c a_c) p s
+            at_target = -(1 - eps) * (s if w_y is None else _along_classes(w_y) * s)
+            at_y = safe.unsqueeze(1)
+            grad.scatter_add_(1, at_y, at_target.expand(at_y.shape))
+            if eps > 0:  # - (eps / C) w s at every class of the positions kept
+                w = s if weight is None else _class_view(weight, ndim) * s
+                grad.sub_(w if w_y is None else w * _along_classes(target != ignore_index), alpha=eps / n_classes)
+            grad_logits = grad
         if ctx.needs_input_grad[2]:
             # d loss / d w_c = -(1 - eps) [c = y] log p_y - (eps / C) log p_c
-            sk = s * (target != ignore_index).to(log_p.dtype)
+            sk = scale * (target != ignore_index).to(log_p.dtype)
             log_p_y = log_p.gather(1, safe.unsqueeze(1)).squeeze(1)
             grad_weight = torch.zeros_like(weight).index_add_(0, safe.flatten(), (-(1 - eps) * sk * log_p_y).flatten())
             if eps > 0:
                 grad_weight -= eps / n_classes * (sk.unsqueeze(1) * log_p).transpose(0, 1).reshape(n_classes, -1).sum(1)
-        return grad_logits, None, grad_weight, None, None, None, None
+        return grad_logits, None, grad_weight, None, None, None, None, None
 
 
 class _CrossEntropyProbabilities(torch.autograd.Function):
@@ -113,7 +132,7 @@ class _CrossEntropyProbabilities(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, logits, coefficients):
-        log_p = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+        log_p = torch.log_softmax(logits, dim=1)
         ctx.save_for_backward(log_p, coefficients)
         return -(coefficients * log_p).sum(1)
 
@@ -122,7 +141,7 @@ class _CrossEntropyProbabilities(torch.autograd.Function):
     def backward(ctx, grad_output):
         log_p, a = ctx.saved_tensors
         g = grad_output.unsqueeze(1)
-        grad_logits = g * (a.sum(1, keepdim=True) * log_p.exp() - a) if ctx.needs_input_grad[0] else None
+        grad_logits = g * (a.sum(1, keepdim=True) * exp(log_p) - a) if ctx.needs_input_grad[0] else None
         grad_coefficients = -g * log_p if ctx.needs_input_grad[1] else None
         return grad_logits, grad_coefficients
 
@@ -135,13 +154,16 @@ class _NegativeLogLikelihood(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, input, target, weight, ignore_index, reduction, denominator):
-        safe, w_y = _target_weights(target, weight, ignore_index, input.shape[1], input.dtype)
-        if reduction == "mean" and denominator is None:
-            denominator = w_y.sum()  # the summed weight of the targets not ignored
+    def forward(ctx, input, target, weight, ignore_index, in_range, reduction, denominator):
+        safe, w_y = _target_weights(target, weight, ignore_index, input.shape[1], input.dtype, in_range)  # w_y None: every weight 1
+        neg_x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1).neg_()
+        if w_y is not None:
+            neg_x_y.mul_(w_y)
+            if reduction == "mean" and denominator is None:
+                denominator = w_y.sum()  # the summed weight of the targets not ignored (else: their number)
         ctx.save_for_backward(input, target, safe, w_y, denominator)
         ctx.options, ctx.n_classes = (ignore_index, reduction), input.shape[1]
-        return reduce(input.gather(1, safe.unsqueeze(1)).squeeze(1).mul_(w_y).neg_(), reduction, denominator=denominator)
+        return reduce(neg_x_y, reduction, denominator=denominator)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -150,12 +172,14 @@ class _NegativeLogLikelihood(torch.autograd.Function):
         s = grad_scale(grad_output, reduction, target.shape, denominator=denominator)
         grad_input = grad_weight = None
         if ctx.needs_input_grad[0]:
-            grad_input = torch.zeros_like(input).scatter_(1, safe.unsqueeze(1), (w_y * s).neg_().unsqueeze(1))
+            at_y = safe.unsqueeze(1)
+            at_target = _along_classes(-s if w_y is None else (w_y * s).neg_())  # -w_y s
+            grad_input = torch.zeros_like(input).scatter_(1, at_y, at_target.expand(at_y.shape))
         if ctx.needs_input_grad[2]:
             x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1)
             keep = (target != ignore_index).to(input.dtype)
             grad_weight = torch.zeros(ctx.n_classes, dtype=input.dtype, device=input.device).index_add_(0, safe.flatten(), (-s * keep * x_y).flatten())
-        return grad_input, None, grad_weight, None, None, None
+        return grad_input, None, grad_weight, None, None, None, None
 
 
 def _check_options(fn: str, input, reduction: str, ignore_index) -> None:
@@ -167,8 +191,11 @@ def _check_options(fn: str, input, reduction: str, ignore_index) -> None:
         raise TypeError(f"{fn}: ignore_index must be an int, got {type(ignore_index).__name__}")
 
 
-def _check_indices(fn: str, input: torch.Tensor, target, ignore_index: int) -> int:
-    """Class-index targets: PyTorch's dtypes (int64, or uint8), the input's batch size, each in [0, C)."""
+def _check_indices(fn: str, input: torch.Tensor, target, ignore_index: int) -> tuple[int, bool]:
+    """Class-index targets: PyTorch's dtypes (int64, or uint8), the input's batch size, each in [0, C) or ignored.
+
+    Returns the number of classes, and whether every index was read and found in [0, C).
+    """
     check_tensor(fn, "target", target, floating=False)
     if target.dtype not in INDEX_DTYPES:
         extra = (
@@ -188,7 +215,7 @@ def _apply_indices(function, z, target, weight, options: tuple, reduction: str) 
     autograd differentiates the weighted mean (whose denominator depends on the weight too).
     """
     if weight is not None and weight.requires_grad:
-        keep = target != options[-1]
+        keep = target != options[-2]  # options end with (ignore_index, in_range)
         loss = function.apply(z, target, weight, *options, "none", None)
         return reduce(loss, reduction, denominator=(weight[target.clamp(0, z.shape[1] - 1).long()] * keep).sum())
     return function.apply(z, target, weight, *options, reduction, None)
@@ -308,12 +335,12 @@ def cross_entropy(
         out = reduce(loss, reduction, dtype=dtype, fn=fn)  # 'mean': over positions, whatever the weights
         return out.squeeze(0) if reduction == "none" and input.dim() == 1 else out
 
-    n_classes = _check_indices(fn, input, target, ignore_index)
+    n_classes, in_range = _check_indices(fn, input, target, ignore_index)
     check_class_weight(fn, weight, n_classes, input)
     z, w = upcast(input, weight)
     w = w if w is None else w.to(z.dtype)
     z, t = _batched(z, target)
-    out = _apply_indices(_CrossEntropyIndices, z, t, w, (eps, ignore_index), reduction)
+    out = _apply_indices(_CrossEntropyIndices, z, t, w, (eps, ignore_index, in_range), reduction)
     out = out if out.dtype == input.dtype else out.to(input.dtype)
     return out.squeeze(0) if reduction == "none" and input.dim() == 1 else out
 
@@ -376,12 +403,12 @@ def nll_loss(
     """
     fn = "nll_loss"
     _check_options(fn, input, reduction, ignore_index)
-    n_classes = _check_indices(fn, input, target, ignore_index)
+    n_classes, in_range = _check_indices(fn, input, target, ignore_index)
     check_class_weight(fn, weight, n_classes, input)
     x, w = upcast(input, weight)
     w = w if w is None else w.to(x.dtype)
     x, t = _batched(x, target)
-    out = _apply_indices(_NegativeLogLikelihood, x, t, w, (ignore_index,), reduction)
+    out = _apply_indices(_NegativeLogLikelihood, x, t, w, (ignore_index, in_range), reduction)
     out = out if out.dtype == input.dtype else out.to(input.dtype)
     return out.squeeze(0) if reduction == "none" and input.dim() == 1 else out
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp_
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, scale_grads, upcast
 from lossbook.losses._validation import (
@@ -48,7 +49,7 @@ class _SigmoidFocal(torch.autograd.Function):
     def forward(ctx, input, target, alpha, gamma, reduction):
         x, t = input, target
         tiny = torch.finfo(x.dtype).tiny
-        e = x.abs().neg_().exp_()  # e^{-|x|}
+        e = exp_(x.abs().neg_())  # e^{-|x|}
         ce = x.clamp(min=0).addcmul_(t, x, value=-1).add_(e.log1p_())  # max(x, 0) - t x + log(1 + e^{-|x|})
         p, one_minus_p = torch.sigmoid(x), x.neg().sigmoid_()
         q = (1 - t).mul_(p).addcmul_(t, one_minus_p)  # 1 - p_t
@@ -199,48 +200,52 @@ class _SoftmaxClassLoss(torch.autograd.Function):
     - Poly-1 (``kind='poly1'``, option :math:`\varepsilon`): :math:`\ell = -\log p_t + \varepsilon (1 - p_t)`,
       :math:`g = 1 + \varepsilon p_t`.
 
-    The forward takes one fused ``softmax`` (one pass over the logits), writes 0 at each target
-    and sums the rest: :math:`m = 1 - p_t` is that sum of the other classes' probabilities
-    (accurate when :math:`p_t` is within rounding of 1, unlike :math:`1 - p_t`).
-    :math:`-\log p_t` is :math:`-\log(1 - m)` where :math:`m < 1/2`, else
-    :math:`-(z_y - z_{\max}) - \log p_{\max}`, finite however small :math:`p_t` is (the largest
-    probability :math:`p_{\max} = 1 / \sum_c e^{z_c - z_{\max}}` lies in :math:`[1/C, 1]`).
-    It keeps :math:`p` (its target entries 0) and one number per row; the backward makes one
-    pass, :math:`p` times :math:`g` times the reduction's scale, and writes
-    :math:`-m\, g` times that scale at each target: :math:`g\,(p - e_y)` with no cancellation.
+    The forward takes :math:`e_c = e^{z_c - z_{\max}}` (at most 1, and exactly 1 at the largest
+    logit), writes 0 at each target and sums the rest, :math:`o = \sum_{c \ne y} e_c`; then
+    :math:`S = o + e_y`, :math:`m = 1 - p_t = o / S` (accurate when :math:`p_t` is within
+    rounding of 1, unlike :math:`1 - p_t`), and
+    :math:`-\log p_t = \log S - (z_y - z_{\max}) = \operatorname{log1p}(o + (e_y - 1)) - (z_y - z_{\max})`,
+    finite however small :math:`p_t` is and accurate as :math:`p_t \to 1` (then :math:`e_y = 1`).
+    It never normalises :math:`e`: it keeps :math:`e` (its target entries 0), :math:`S` and two
+    numbers per row, and the backward makes one pass, :math:`e` times :math:`g / S` times the
+    reduction's scale, and writes :math:`-m\, g` times that scale at each target:
+    :math:`g\,(p - e_y)` with no cancellation. No select (``torch.where``) is used.
     """
 
     @staticmethod
     def forward(ctx, z, y, kind, option, weight, reduction):
         at_y = y.unsqueeze(1)
-        p = torch.softmax(z, dim=1)
-        # log p_t = z_y - z_max - log sum_c e^{z_c - z_max}, and that sum is 1 / p_max
-        log_pt = z.gather(1, at_y).squeeze(1).sub_(z.amax(dim=1)).add_(p.amax(dim=1).log_())
-        p_t = p.gather(1, at_y).squeeze(1)
-        m = p.scatter_(1, at_y, 0.0).sum(1)  # 1 - p_t: the other classes' share, summed without p_t
-        ce = torch.where(m < 0.5, torch.log1p(-m).neg_(), log_pt.neg_())  # -log p_t
+        tiny = torch.finfo(z.dtype).tiny
+        z_max = z.amax(dim=1, keepdim=True)
+        e = exp_(z - z_max)  # e^{z_c - z_max}, in (0, 1]
+        shift_t = z.gather(1, at_y).sub_(z_max).squeeze(1)  # z_y - z_max <= 0
+        e_t = e.gather(1, at_y).squeeze(1)
+        others = e.scatter_(1, at_y, 0.0).sum(1)  # o: the other classes' share, summed without e_y
+        total = others + e_t  # S = sum_c e^{z_c - z_max} >= 1
+        m = others / total  # 1 - p_t
+        ce = torch.log1p(others + (e_t - 1)).sub_(shift_t)  # -log p_t = log S - (z_y - z_max)
         if kind == "focal":
             gamma = option
             modulating = m.pow(gamma)
-            rho = torch.where(m > 0, ce / torch.where(m > 0, m, 1.0), 1.0)  # -log p_t / (1 - p_t) -> 1 as p_t -> 1
-            g = rho.mul_(p_t).mul_(gamma).add_(1).mul_(modulating)
+            rho = (ce + tiny).div_(m + tiny)  # -log p_t / (1 - p_t) -> 1 as p_t -> 1 (0 / 0 there: tiny / tiny)
+            g = rho.mul_(e_t / total).mul_(gamma).add_(1).mul_(modulating)
             loss = ce.mul_(modulating)
         else:
             epsilon = option
-            g = p_t.mul_(epsilon).add_(1)
+            g = (e_t / total).mul_(epsilon).add_(1)
             loss = ce.add_(m, alpha=epsilon)
-        ctx.save_for_backward(p, y, g, m, weight)
+        ctx.save_for_backward(e, y, g, m, total, weight)
         ctx.reduction = reduction
         return reduce(loss, reduction, weight=weight)
 
     @staticmethod
     @first_order("focal_loss, poly1_cross_entropy")
     def backward(ctx, grad_output):
-        p, y, g, m, weight = ctx.saved_tensors
+        e, y, g, m, total, weight = ctx.saved_tensors
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None, None
         s = g * grad_scale(grad_output, ctx.reduction, g.shape, weight=weight)  # g times d(reduction)/d(loss)
-        grad = p * s.unsqueeze(1)  # g (p - e_y) off the targets, scaled
+        grad = e * (s / total).unsqueeze(1)  # g (p - e_y) off the targets, scaled: p = e / S
         grad.scatter_(1, y.unsqueeze(1), (m * s).neg_().unsqueeze(1))  # -(1 - p_t) g at each target
         return grad, None, None, None, None, None
 
@@ -250,7 +255,7 @@ def _class_loss(kind, fn, input, target, option, *, weight=None, ignore_index=No
 
     ``'mean'`` divides by the summed weight :math:`w_y` of the targets that are not ignored.
     """
-    n_classes = check_class_target(fn, input, target, ignore_index=ignore_index)
+    n_classes, in_range = check_class_target(fn, input, target, ignore_index=ignore_index)
     check_class_weight(fn, weight, n_classes, input)
     z, w = upcast(input, weight)
     rows, y = _rows(z, target)
@@ -258,7 +263,7 @@ def _class_loss(kind, fn, input, target, option, *, weight=None, ignore_index=No
     if ignore_index is None and w is None:
         y_safe, w_y = y if y.dtype == torch.int64 else y.long(), None
     else:
-        y_safe, w_y = _target_weights(y, w, -100 if ignore_index is None else ignore_index, n_classes, z.dtype)
+        y_safe, w_y = _target_weights(y, w, -100 if ignore_index is None else ignore_index, n_classes, z.dtype, in_range)
     if w_y is not None and w_y.requires_grad:  # a learned weight: autograd differentiates the weighting
         loss = _SoftmaxClassLoss.apply(rows, y_safe, kind, option, None, "none")
         out = reduce(loss, reduction, weight=w_y, dtype=input.dtype)

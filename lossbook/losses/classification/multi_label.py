@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp_
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, scale_grads, upcast
 from lossbook.losses._validation import check_in_interval, check_number, check_pair, check_reduction
@@ -68,7 +69,7 @@ class _Asymmetric(torch.autograd.Function):
             # rho = -log(1 - p_m)/p_m (-> 1 as p_m -> 0), (1 - p)/(1 - p_m) = exp(log(1 - p) - log(1 - p_m))
             tiny = torch.finfo(x.dtype).tiny
             rho = (nll_neg + tiny).div_(p_m + tiny)  # -> 1 as p_m -> 0, and 1 where p_m = 0
-            d_neg = (p * one_minus_p).mul_(rho).mul_(gamma_neg).add_((log_1mp - log_1mpm).exp_().mul_(p)).mul_(pm_pow)
+            d_neg = (p * one_minus_p).mul_(rho).mul_(gamma_neg).add_(exp_(log_1mp - log_1mpm).mul_(p)).mul_(pm_pow)
             if gamma_neg == 0:  # p_m^0 = 1 does not zero the flat side p <= m (the kink p = m included): the step does
                 d_neg.mul_(p_m.sign())  # p_m >= 0: 1 where p > m, else 0
             grad_input = d_pos.sub_(d_neg).mul_(t).add_(d_neg)  # t d+ + (1 - t) d-

@@ -13,28 +13,34 @@ from lossbook.losses.regression.mae import _AbsoluteError
 class _Huber(torch.autograd.Function):
     r"""Huber loss with threshold :math:`\delta`, times ``factor``, reduced inside the Function.
 
-    With :math:`a = |x - y|` and :math:`c = \min(a, \delta)`, the loss is :math:`c\,(a - c/2)`:
-    :math:`a^2/2` inside the threshold and :math:`\delta (a - \delta/2)` outside, computed in
-    place on :math:`a`. The gradient derived in the Huber chapter is the residual clipped at
-    :math:`\pm\delta`, scaled in place by ``factor`` and the reduction's scale. Smooth L1 is
-    ``factor = 1 / beta`` with :math:`\delta = \beta`.
+    With the residual :math:`r = x - y` and its clipped value :math:`c = \operatorname{clamp}(r, -\delta, \delta)`,
+    the loss is :math:`c\,(r - c/2)`: :math:`r^2/2` inside the threshold and
+    :math:`\delta (|r| - \delta/2)` outside, computed in place on :math:`r`. The gradient
+    derived in the Huber chapter is :math:`c` itself, so the forward keeps :math:`c` and the
+    backward only scales it by ``factor`` and the reduction's scale: one pass, where
+    recomputing :math:`c` from :math:`x` and :math:`y` would take three. Under
+    ``create_graph=True`` the backward recomputes :math:`c` with differentiable operations,
+    so that second derivatives stay exact. Smooth L1 is ``factor = 1 / beta`` with
+    :math:`\delta = \beta`.
     """
 
     @staticmethod
     def forward(ctx, input, target, delta, factor, weight, reduction):
-        ctx.save_for_backward(input, target, weight)
+        r = input - target
+        c = r.clamp(-delta, delta)  # the clipped residual: the gradient, up to the reduction's scale
+        ctx.save_for_backward(input, target, c, weight)
         ctx.delta, ctx.factor, ctx.reduction = delta, factor, reduction
-        a = (input - target).abs_()
-        c = a.clamp(max=delta)
-        loss = reduce(a.sub_(c, alpha=0.5).mul_(c), reduction, weight=weight, denominator=input.numel())
+        loss = reduce(r.sub_(c, alpha=0.5).mul_(c), reduction, weight=weight, denominator=input.numel())
         return loss if factor == 1.0 else loss.mul_(factor)
 
     @staticmethod
     def backward(ctx, grad_output):
-        input, target, weight = ctx.saved_tensors
+        input, target, clipped, weight = ctx.saved_tensors
         scale = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, denominator=input.numel(), factor=ctx.factor)
+        if torch.is_grad_enabled():  # create_graph=True: the same c, as a function of x and y, for autograd to differentiate
+            clipped = (input - target).clamp(-ctx.delta, ctx.delta)
         # d/dx huber(x - y) = clamp(x - y, -delta, delta): the residual, clipped at +-delta
-        grad = (input - target).clamp_(-ctx.delta, ctx.delta).mul_(scale)
+        grad = clipped * scale
         return *pair_grads(ctx.needs_input_grad, grad), None, None, None, None  # d/dy = -d/dx
 
 

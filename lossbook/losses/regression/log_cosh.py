@@ -14,10 +14,11 @@ _LOG2 = math.log(2.0)
 _FAR = 20.0  # beyond |r| = 20, log cosh r = |r| - log 2 + log(1 + e^(-2|r|)), and e^(-40) is below rounding
 
 
-def log_cosh_(r: torch.Tensor) -> torch.Tensor:
-    r"""Element-wise :math:`\log\cosh r`, in place on ``r``; finite for every finite ``r`` and accurate near 0.
+def log_cosh_sinh_(r: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Element-wise :math:`\log\cosh r` and :math:`\sinh c`, :math:`c = \operatorname{clamp}(r, -20, 20)`, from ``r`` (overwritten).
 
-    Two exact forms, each used where it is accurate to rounding (derived in the chapter):
+    :math:`\log\cosh r` is finite for every finite ``r`` and accurate near 0. Two exact forms,
+    each used where it is accurate to rounding (derived in the chapter):
 
     .. math::
 
@@ -28,54 +29,57 @@ def log_cosh_(r: torch.Tensor) -> torch.Tensor:
     cancellation near 0, where the loss is about :math:`r^2/2`; it would overflow with
     :math:`\sinh r` for large :math:`|r|`, where the second is exact up to
     :math:`\log(1 + e^{-2|r|}) < e^{-40}`, below the rounding of float64. Both are one
-    expression, with no branch: with :math:`m = \min(|r|, 20)`,
-    :math:`\log\cosh r = \tfrac12 \log(1 + \sinh^2 m) + (|r| - m)`, since beyond 20 the
-    first term is :math:`20 - \log 2` (arithmetic, because a select such as ``torch.where``
-    over a large tensor costs many times an arithmetic pass on the CPU).
+    expression, with no branch: :math:`\log\cosh r = \tfrac12 \log(1 + \sinh^2 c) + (|r| - |c|)`,
+    since beyond 20 the first term is :math:`20 - \log 2` (arithmetic, because a select such
+    as ``torch.where`` over a large tensor costs many times an arithmetic pass on the CPU).
+    :math:`\sinh c` is returned too: the gradient :math:`\tanh r = \sinh c / \sqrt{1 + \sinh^2 c}`
+    follows from it (to rounding beyond 20, where both are :math:`\pm 1`).
     """
-    a = r.abs_()
-    m = a.clamp(max=_FAR)
-    excess = a.sub_(m)  # |r| - min(|r|, 20): 0 within 20
-    value = m.sinh_()
-    return value.mul_(value).log1p_().mul_(0.5).add_(excess)
+    sinh = r.clamp(-_FAR, _FAR).sinh_()  # sinh c, with the sign of r
+    excess = r.abs_().sub_(_FAR).clamp_min_(0)  # |r| - |c|: 0 within 20
+    return (sinh * sinh).log1p_().mul_(0.5).add_(excess), sinh
 
 
 def log_cosh(r: torch.Tensor) -> torch.Tensor:
-    r"""Element-wise :math:`\log\cosh r` (see :func:`log_cosh_`), leaving ``r`` unchanged."""
-    return log_cosh_(r.clone())
+    r"""Element-wise :math:`\log\cosh r` (see :func:`log_cosh_sinh_`), leaving ``r`` unchanged."""
+    return log_cosh_sinh_(r.clone())[0]
 
 
 class _LogCosh(torch.autograd.Function):
     r""":math:`\delta^2 \log\cosh((x - y)/\delta)`, weighted and reduced inside the Function.
 
-    The gradient derived in the log-cosh chapter, :math:`\delta \tanh((x - y)/\delta)`, is
-    recomputed in backward from the saved input and target (one subtraction, one division
-    when :math:`\delta \ne 1`, one ``tanh``) and scaled in place by the reduction's scale.
-    For ``'mean'`` and ``'sum'`` no per-element loss is kept.
+    The gradient derived in the log-cosh chapter is :math:`\delta \tanh(r)` with
+    :math:`r = (x - y)/\delta`. The forward keeps :math:`\sinh c` (:math:`c` = :math:`r` clipped at
+    :math:`\pm 20`), which it computes anyway, and the backward forms
+    :math:`\tanh r = \sinh c / \sqrt{1 + \sinh^2 c}` from it with arithmetic and a reciprocal
+    square root, scaled in place by the reduction's scale: on the CPU ``torch.tanh`` costs several
+    times as much. Under ``create_graph=True`` the backward computes ``tanh`` from the saved
+    input and target with differentiable operations instead, so that second derivatives are
+    exact. For ``'mean'`` and ``'sum'`` no per-element loss is kept.
     """
 
     @staticmethod
     def forward(ctx, input, target, delta, weight, reduction):
-        ctx.save_for_backward(input, target, weight)
-        ctx.delta, ctx.reduction = delta, reduction
         z = input - target
         if delta != 1.0:
             z.div_(delta)
-        loss = reduce(log_cosh_(z), reduction, weight=weight)
+        value, sinh = log_cosh_sinh_(z)
+        ctx.save_for_backward(input, target, sinh, weight)
+        ctx.delta, ctx.reduction = delta, reduction
+        loss = reduce(value, reduction, weight=weight)
         # times delta twice, not delta**2: delta**2 can overflow (or underflow) float32 while the loss does not
         return loss if delta == 1.0 else loss.mul_(delta).mul_(delta)
 
     @staticmethod
     def backward(ctx, grad_output):
-        input, target, weight = ctx.saved_tensors
+        input, target, sinh, weight = ctx.saved_tensors
         delta = ctx.delta
         scale = grad_scale(grad_output, ctx.reduction, input.shape, weight=weight, factor=delta)
-        z = input - target
-        if delta != 1.0:
-            z.div_(delta)
-        slope = z.tanh_()  # d/dx delta^2 log cosh((x - y)/delta) = delta tanh((x - y)/delta)
-        # in place, unless the backward is itself differentiated (create_graph): tanh's derivative needs its output
-        grad = slope * scale if torch.is_grad_enabled() else slope.mul_(scale)
+        # d/dx delta^2 log cosh((x - y)/delta) = delta tanh((x - y)/delta)
+        if torch.is_grad_enabled():  # create_graph=True: tanh of the residual, for autograd to differentiate
+            grad = ((input - target) / delta).tanh() * scale
+        else:  # tanh = sinh / cosh, and cosh = sqrt(1 + sinh^2)
+            grad = torch.mul(sinh, sinh).add_(1).rsqrt_().mul_(sinh).mul_(scale)
         return *pair_grads(ctx.needs_input_grad, grad), None, None, None  # d/dy = -d/dx
 
 

@@ -8,6 +8,7 @@ from numbers import Real
 import torch
 from torch import nn
 
+from lossbook.losses._exp import exp_
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import (
@@ -193,9 +194,9 @@ class _Barron(torch.autograd.Function):
         if alpha == 2:  # w = 1
             grad = r.mul_(scale_g / c**2)
         elif alpha == -math.inf:  # w = exp(-z/2)
-            grad = (r / c).square_().mul_(-0.5).exp_().mul_(r).mul_(scale_g / c**2)
+            grad = exp_((r / c).square_().mul_(-0.5)).mul_(r).mul_(scale_g / c**2)
         else:  # w = exp((alpha/2 - 1) L)
-            grad = (saved[0] * (alpha / 2 - 1)).exp_().mul_(r).mul_(scale_g / c**2)
+            grad = exp_(saved[0] * (alpha / 2 - 1)).mul_(r).mul_(scale_g / c**2)
         return *pair_grads(ctx.needs_input_grad, grad), None, None, None, None
 
 

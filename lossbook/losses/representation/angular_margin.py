@@ -33,6 +33,7 @@ import math
 import torch
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp_
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -109,7 +110,7 @@ class _AngularMargin(torch.autograd.Function):
         z = cos.mul_(scale).scatter_(1, at_y, z_y)  # the logits, in place of the cosines
         z_max = z.amax(dim=1, keepdim=True)
         shifted_y = z_y.sub_(z_max)  # z_y - max z
-        e = z.sub_(z_max).exp_()  # the one exp
+        e = exp_(z.sub_(z_max))  # the one exp
         e_y = e.gather(1, at_y)
         others = e.scatter_(1, at_y, 0.0).sum(1, keepdim=True)  # the other classes' share, without e_y
         total = others + e_y

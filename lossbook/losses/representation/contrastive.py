@@ -25,6 +25,7 @@ from __future__ import annotations
 import torch
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp_, logsumexp
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -96,9 +97,9 @@ class _InfoNCE(torch.autograd.Function):
         u, nq, rq = _normalize(query)
         v, nk, rk = _normalize(key)
         s = torch.mm(u / temperature, v.T)  # S = U V^T / tau, the 1/tau on the (N, D) side
-        lse_row = torch.logsumexp(s, dim=1)
+        lse_row = logsumexp(s, dim=1)
         s_pos = s.diagonal() if positive is None else s.gather(1, positive.unsqueeze(1)).squeeze(1)
-        lse_col = torch.logsumexp(s, dim=0) if symmetric else None
+        lse_col = logsumexp(s, dim=0) if symmetric else None
         if symmetric:  # the mean of the row's two directions
             loss = (lse_row + (lse_col if positive is None else lse_col.gather(0, positive))).mul_(0.5).sub_(s_pos)
         else:
@@ -114,12 +115,12 @@ class _InfoNCE(torch.autograd.Function):
         n = s.shape[0]
         c = grad_scale(grad_output, ctx.reduction, torch.Size([n]))  # 0-d ('mean', 'sum') or (N,) ('none')
         per_row = c.dim() > 0
-        g = (s - lse_row.unsqueeze(1)).exp_()  # row softmax P
+        g = exp_(s - lse_row.unsqueeze(1))  # row softmax P
         if per_row:
             g.mul_(c.unsqueeze(1))
         hits = 2.0 if ctx.symmetric else 1.0  # the target is subtracted once per direction
         if ctx.symmetric:
-            p_col = (s - lse_col.unsqueeze(0)).exp_()  # column softmax
+            p_col = exp_(s - lse_col.unsqueeze(0))  # column softmax
             if per_row:  # column p_i carries the scale of row i
                 p_col.mul_((c if positive is None else torch.zeros_like(c).scatter_(0, positive, c)).unsqueeze(0))
             g.add_(p_col)
@@ -309,7 +310,7 @@ class _SupCon(torch.autograd.Function):
         weight = has_positive.to(s.dtype).div_(count.clamp_min(1))  # 1 / |P(i)|, 0 without positives
         s.diagonal().fill_(float("-inf"))  # A(i): everything but the anchor itself
         # lse over A(i); -inf when N = 1 (A(i) empty), clamped so that exp(S - lse) is 0, not NaN
-        lse = torch.logsumexp(s, dim=1).clamp_min(torch.finfo(s.dtype).min)
+        lse = logsumexp(s, dim=1).clamp_min(torch.finfo(s.dtype).min)
         loss = torch.where(has_positive, lse - torch.where(positives, s, 0.0).sum(1).mul_(weight), 0.0)
         denominator = has_positive.sum().clamp_min(1).to(s.dtype)  # anchors with a positive
         ctx.save_for_backward(s, lse, positives, weight, denominator, z, nz, rz)
@@ -323,7 +324,7 @@ class _SupCon(torch.autograd.Function):
         n = s.shape[0]
         c = grad_scale(grad_output, ctx.reduction, torch.Size([n]), denominator=denominator)
         row = (weight > 0).to(s.dtype).mul_(c)  # anchors without positives get no gradient
-        g = (s - lse.unsqueeze(1)).exp_()  # softmax over A(i): 0 on the diagonal
+        g = exp_(s - lse.unsqueeze(1))  # softmax over A(i): 0 on the diagonal
         g.sub_(positives * weight.unsqueeze(1)).mul_(row.unsqueeze(1))  # G = c (P - T)
         grad = torch.mm(g + g.T, z).div_(ctx.temperature)  # S = Z Z^T / tau: both factors
         return _normalize_backward(z, nz, rz, grad), None, None, None

@@ -28,6 +28,7 @@ from numbers import Integral
 import torch
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp_
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -165,7 +166,7 @@ class _CTC(torch.autograd.Function):
         last = torch.arange(steps, device=lpe.device)[:, None, None] == input_lengths - 1
         b = _log_beta(lpe, skip, _ends(target_lengths, length, lpe.dtype) - log_p, last)  # log(beta / p)
         scale = grad_scale(grad_output, reduction, torch.Size([n]), weight=weight, denominator=n if reduction == "mean" else None)
-        gamma = b.add_(a[:, 2:]).exp_()  # gamma_t(s) = alpha_t(s) beta_t(s) / p, in the storage of beta
+        gamma = exp_(b.add_(a[:, 2:]))  # gamma_t(s) = alpha_t(s) beta_t(s) / p, in the storage of beta
         gamma.mul_(scale.neg())
         grad = lpe.new_zeros((steps, n, n_classes))
         grad.transpose(1, 2).scatter_add_(1, index, gamma)  # sum over the positions s of each class

@@ -25,6 +25,7 @@ import math
 import torch
 
 from lossbook.losses._autograd import first_order
+from lossbook.losses._exp import exp_
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, reduce, upcast
 from lossbook.losses._validation import (
@@ -254,7 +255,7 @@ class _ListMLE(torch.autograd.Function):
         grad = None
         if ctx.needs_input_grad[0]:
             b = _pad_below(a.neg_(), v).logcumsumexp(1)  # B_j = log sum_{k <= j, real} e^{-A_k}
-            grad = b.add_(t).exp_().sub_(1)  # e^{t_j + B_j} - 1 at real items
+            grad = exp_(b.add_(t)).sub_(1)  # e^{t_j + B_j} - 1 at real items
             if v is not None:
                 grad.mul_(v)  # 0 at padded ones
         ctx.save_for_backward(grad, order, w)
