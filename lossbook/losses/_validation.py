@@ -31,6 +31,7 @@ from numbers import Real
 import torch
 
 REDUCTIONS = ("none", "mean", "sum")
+_INTEGER_DTYPES = frozenset({torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint16, torch.uint32, torch.uint64})
 
 
 def shape_str(t: torch.Tensor) -> str:
@@ -48,7 +49,7 @@ def check_tensor(fn: str, name: str, value, *, floating: bool = True) -> None:
 def check_integer_tensor(fn: str, name: str, value) -> None:
     """Require a tensor of integer dtype (class indices)."""
     check_tensor(fn, name, value, floating=False)
-    if value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
+    if value.dtype not in _INTEGER_DTYPES:
         raise TypeError(f"{fn}: {name} must be an integer tensor of class indices, got dtype {value.dtype}")
 
 

@@ -156,14 +156,14 @@ class _NegativeLogLikelihood(torch.autograd.Function):
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, in_range, reduction, denominator):
         safe, w_y = _target_weights(target, weight, ignore_index, input.shape[1], input.dtype, in_range)  # w_y None: every weight 1
-        neg_x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1).neg_()
+        x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1)
         if w_y is not None:
-            neg_x_y.mul_(w_y)
+            x_y.mul_(w_y)
             if reduction == "mean" and denominator is None:
                 denominator = w_y.sum()  # the summed weight of the targets not ignored (else: their number)
         ctx.save_for_backward(input, target, safe, w_y, denominator)
         ctx.options, ctx.n_classes = (ignore_index, reduction), input.shape[1]
-        return reduce(neg_x_y, reduction, denominator=denominator)
+        return reduce(x_y, reduction, denominator=denominator).neg_()  # the sign after the sum: one number, not N
 
     @staticmethod
     def backward(ctx, grad_output):
