@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +24,7 @@ def _benchmark():
 
 def test_benchmark_runs_every_registry_loss():
     lines = []
-    rows = _benchmark().run(sizes=("tiny",), rounds=1, warmup=0, min_batch_s=0.0, threads=0, out=lines.append)
+    rows = _benchmark().run(sizes=("tiny",), rounds=1, warmup=0, min_batch_s=0.0, threads=0, keep_memory=False, out=lines.append)
     assert {r["loss"] for r in rows} == {c.name for c in REGISTRY}
     for r in rows:
         assert r["time"]["lossbook"] > 0 and "plain" in r["time"], r["loss"]
@@ -38,3 +40,10 @@ def test_saved_bytes_counts_what_the_graph_keeps_beyond_its_arguments():
     assert run.saved_bytes(lambda a: a.exp().sum(), (x,), {}) == x.numel() * 4  # exp saves its result
     assert run.saved_bytes(lambda a: (a * a).sum(), (x,), {}) == 0  # the argument itself is not counted
 
+
+
+def test_keep_freed_memory_is_accepted_by_glibc():
+    # in a fresh process, since the setting stays for the life of the process
+    code = f"import runpy; print(runpy.run_path({str(RUN)!r})['keep_freed_memory']())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == str(platform.libc_ver()[0] == "glibc")
