@@ -406,6 +406,35 @@ def time_interleaved(impls, args, kwargs, wanted, device, rounds, warmup, min_ba
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+class _GatherScatter(torch.autograd.Function):
+    """The least a hand-written nll_loss can do: gather the targets' log-probabilities, and scatter the gradient back. No checks."""
+
+    @staticmethod
+    def forward(ctx, x, target):
+        at = target.unsqueeze(1)
+        ctx.save_for_backward(x, at)
+        return x.gather(1, at).sum().div_(-target.numel())
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, at = ctx.saved_tensors
+        return torch.zeros_like(x).scatter_(1, at, (grad / -at.shape[0]).expand(at.shape)), None
+
+
+def floor(size, device, rounds, warmup, min_batch_s) -> str:
+    """How far below torch's ``nll_loss`` a Python ``autograd.Function`` can get at all: one with nothing but nll's gather and scatter."""
+    n, c = SIZES[size]
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(n, c, generator=g).log_softmax(1).to(device).requires_grad_()
+    y = torch.randint(0, c, (n,), generator=g).to(device)
+    impls = [Impl("torch", F.nll_loss), Impl("function", _GatherScatter.apply)]
+    t = time_interleaved(impls, (x, y), {}, [x], device, rounds, warmup, min_batch_s)
+    return (
+        f"[{size}] floor: an autograd.Function that only gathers and scatters, with no checks, takes "
+        f"{t['function'] / t['torch']:.2f}x torch's nll_loss ({1e6 * t['function']:.1f} vs {1e6 * t['torch']:.1f} us)"
+    )
+
+
 def keep_freed_memory() -> bool:
     """Ask glibc's allocator to keep freed memory for reuse instead of returning it to the system.
 
@@ -469,6 +498,8 @@ def run(only=None, sizes=("large", "small"), device="cpu", rounds=15, warmup=3, 
     out("")
     for line in summaries(rows):
         out(line)
+    for size in sizes:
+        out(floor(size, device, rounds, warmup, min_batch_s))
     return rows
 
 

@@ -31,6 +31,16 @@ def test_benchmark_runs_every_registry_loss():
         assert all(b >= 0 for b in r["saved"].values())
     summary = [line for line in lines if line.startswith("[tiny] time vs torch built-in: geometric mean")]
     assert len(summary) == 1
+    assert len([line for line in lines if line.startswith("[tiny] floor: an autograd.Function")]) == 1
+
+
+def test_the_floor_function_is_nll_loss():
+    run = _benchmark()
+    x = torch.randn(5, 3, dtype=torch.float64).log_softmax(1).requires_grad_()
+    y = torch.tensor([0, 2, 1, 1, 0])
+    ours, theirs = run._GatherScatter.apply(x, y), torch.nn.functional.nll_loss(x, y)
+    assert torch.allclose(ours, theirs)
+    assert torch.allclose(torch.autograd.grad(ours, x)[0], torch.autograd.grad(theirs, x)[0])
 
 
 def test_saved_bytes_counts_what_the_graph_keeps_beyond_its_arguments():
