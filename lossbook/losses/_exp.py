@@ -1,7 +1,7 @@
 r"""The exponential that the hand-written losses use: :math:`e^x = 2^{x \log_2 e}`.
 
-The two are the same number, but not the same speed. On the x86 CPU builds of PyTorch,
-``torch.exp`` over :math:`2^{20}` float32 values takes three to four times as long as a
+The two are the same number, but not the same speed. With the CPU build of PyTorch that the
+project pins (x86), ``torch.exp`` over :math:`2^{20}` float32 values takes three to four times as long as a
 scale and a ``torch.exp2`` together (on the project's machine: ``README.md``, Benchmarks);
 on a GPU both are a hardware instruction or two. Rounding :math:`x \log_2 e` costs a
 relative error of about :math:`|x|` units in the last place: at most :math:`2 \cdot 10^{-6}`
