@@ -239,14 +239,15 @@ def fit(
             sched.step()
 
         model.eval()
-        with torch.no_grad():
-            ex, ey = val if val is not None else (x, y)
-            pred = model(ex)
-            if val is not None:
-                history.val_loss.append(loss_fn(pred, ey).item())
-            for name, metric in (metrics or {}).items():
-                value = metric(pred, ey)
-                history.metrics[name].append(float(value.item() if isinstance(value, torch.Tensor) else value))
+        if val is not None or metrics:  # nothing to evaluate otherwise: no extra pass over the data
+            with torch.no_grad():
+                ex, ey = val if val is not None else (x, y)
+                pred = model(ex)
+                if val is not None:
+                    history.val_loss.append(loss_fn(pred, ey).item())
+                for name, metric in (metrics or {}).items():
+                    value = metric(pred, ey)
+                    history.metrics[name].append(float(value.item() if isinstance(value, torch.Tensor) else value))
         if progress:
             epoch_range.set_postfix(loss=history.train_loss[-1])
     return history
