@@ -47,6 +47,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the registry lives in tests/
 
+from lossbook.losses._exp import LOG2_E  # noqa: E402
 from tests.registry import REGISTRY, materialize  # noqa: E402
 
 SIZES = {"large": (8192, 128), "small": (32, 10), "tiny": (4, 3)}
@@ -435,6 +436,29 @@ def floor(size, device, rounds, warmup, min_batch_s) -> str:
     )
 
 
+def exp_speed(size, device, rounds, warmup) -> str:
+    """``torch.exp`` against the scale and ``torch.exp2`` that ``lossbook/losses/_exp.py`` uses on the CPU, over one tensor of the size."""
+    x = torch.randn(SIZES[size], generator=torch.Generator().manual_seed(0)).to(device)
+    out = torch.empty_like(x)
+    ways = {"exp": lambda: torch.exp(x, out=out), "exp2": lambda: torch.mul(x, LOG2_E, out=out).exp2_()}
+    t0 = time.perf_counter()
+    ways["exp"]()
+    _sync(device)
+    calls = max(1, math.ceil(0.005 / max(time.perf_counter() - t0, 1e-7)))  # about 5 ms a batch
+    times = {name: [] for name in ways}
+    for r in range(warmup + rounds):
+        for name, f in ways.items():
+            _sync(device)
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                f()
+            _sync(device)
+            if r >= warmup:
+                times[name].append((time.perf_counter() - t0) / calls)
+    t = {name: statistics.median(ts) for name, ts in times.items()}
+    return f"[{size}] exp: torch.exp takes {t['exp'] / t['exp2']:.2f}x a scale and torch.exp2 ({1e6 * t['exp']:.1f} vs {1e6 * t['exp2']:.1f} us)"
+
+
 def keep_freed_memory() -> bool:
     """Ask glibc's allocator to keep freed memory for reuse instead of returning it to the system.
 
@@ -500,6 +524,7 @@ def run(only=None, sizes=("large", "small"), device="cpu", rounds=15, warmup=3, 
         out(line)
     for size in sizes:
         out(floor(size, device, rounds, warmup, min_batch_s))
+        out(exp_speed(size, device, max(rounds, 5), warmup))
     return rows
 
 

@@ -32,6 +32,7 @@ def test_benchmark_runs_every_registry_loss():
     summary = [line for line in lines if line.startswith("[tiny] time vs torch built-in: geometric mean")]
     assert len(summary) == 1
     assert len([line for line in lines if line.startswith("[tiny] floor: an autograd.Function")]) == 1
+    assert len([line for line in lines if line.startswith("[tiny] exp: torch.exp takes")]) == 1
 
 
 def test_the_floor_function_is_nll_loss():

@@ -88,6 +88,18 @@ def test_gradient_is_softmax_minus_one_hot():
     torch.testing.assert_close(z.grad, expected, rtol=0, atol=1e-15)
 
 
+@pytest.mark.parametrize("ignore_index, target", [(0, [0, 1, 2, 3, 1, 2]), (-100, [3, -100, 2, 0, 1, -100]), (-100, [3, 1, 2, 0, 1, 2])])
+def test_smoothed_gradient_is_the_closed_form_to_rounding_in_float64(ignore_index, target):
+    # (sum_c a_c) p - a with a = (1 - eps) e_y + eps / C at the kept positions, 0 at the ignored ones;
+    # the kept and the ignored positions take different paths through the Function (w_y given or not)
+    eps, t = 0.1, torch.tensor(target)
+    z = torch.randn(6, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
+    cross_entropy(z, t, ignore_index=ignore_index, label_smoothing=eps, reduction="sum").backward()
+    keep = (t != ignore_index).double().unsqueeze(1)
+    a = ((1 - eps) * F.one_hot(t.clamp(min=0), 4).double() + eps / 4) * keep
+    torch.testing.assert_close(z.grad, a.sum(1, keepdim=True) * torch.softmax(z.detach(), dim=1) - a, rtol=0, atol=1e-15)
+
+
 def test_weight_gradient_is_hand_written_and_right():
     # PyTorch refuses a weight that requires grad; lossbook differentiates it (gradcheck, float64)
     g = torch.Generator().manual_seed(1)

@@ -85,9 +85,8 @@ class _CrossEntropyIndices(torch.autograd.Function):
         if eps > 0:  # the smoothing term (eps / C) sum_c w_c log p_c, at the positions kept
             smooth = (log_p if weight is None else log_p * _class_view(weight, logits.dim())).sum(1)
             neg_loss = neg_loss.mul_(1 - eps).add_(smooth if w_y is None else smooth.mul_(target != ignore_index), alpha=eps / n_classes)
-            if w_y is not None:  # (without it, sum_c a_c = 1 - eps + eps = 1)
-                w_sum = n_classes if weight is None else weight.sum()
-                total = (1 - eps) * w_y + (eps / n_classes) * w_sum * (target != ignore_index)
+            if weight is not None:  # without weights sum_c a_c = (1 - eps + eps) [kept] = w_y, as without smoothing
+                total = (1 - eps) * w_y + (eps / n_classes) * weight.sum() * (target != ignore_index)
         if reduction == "mean" and denominator is None and w_y is not None:
             denominator = w_y.sum()  # the summed weight of the targets not ignored (else: their number)
         ctx.save_for_backward(log_p, target, safe, total, w_y, weight, denominator)
@@ -156,14 +155,14 @@ class _NegativeLogLikelihood(torch.autograd.Function):
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, in_range, reduction, denominator):
         safe, w_y = _target_weights(target, weight, ignore_index, input.shape[1], input.dtype, in_range)  # w_y None: every weight 1
-        x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1)
+        neg_x_y = input.gather(1, safe.unsqueeze(1)).squeeze(1).neg_()
         if w_y is not None:
-            x_y.mul_(w_y)
+            neg_x_y.mul_(w_y)
             if reduction == "mean" and denominator is None:
                 denominator = w_y.sum()  # the summed weight of the targets not ignored (else: their number)
         ctx.save_for_backward(input, target, safe, w_y, denominator)
         ctx.options, ctx.n_classes = (ignore_index, reduction), input.shape[1]
-        return reduce(x_y, reduction, denominator=denominator).neg_()  # the sign after the sum: one number, not N
+        return reduce(neg_x_y, reduction, denominator=denominator)
 
     @staticmethod
     def backward(ctx, grad_output):
