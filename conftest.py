@@ -26,6 +26,10 @@ def pytest_configure(config):
         import torch  # the workers share the machine's cores: one thread each
 
         torch.set_num_threads(1)
+        # and so do the notebooks' kernels, which inherit the environment: two workers with
+        # kernels of one OpenMP thread per core each fit the cores, where kernels of a thread
+        # per core each would contend for them (and OpenMP threads spin while they wait)
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
     if config.getoption("--nbval", default=False) and not config.getoption("--nbval-lax", default=False):
         os.environ.setdefault("LOSSBOOK_DEVICE", "cpu")
 
