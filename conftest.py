@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +53,24 @@ def pytest_runtest_makereport(item, call):
     notebook = item.parent.nodeid
     _elapsed[notebook] += call.duration
     report = outcome.get_result()
-    if call.when == "call" and _last_cell.get(notebook) == item.nodeid and _elapsed[notebook] > NOTEBOOK_BUDGET_S:
-        report.outcome = "failed"
-        report.longrepr = f"{notebook} took {_elapsed[notebook]:.1f} s, over its budget of {NOTEBOOK_BUDGET_S:.0f} s"
+    if call.when == "call" and _last_cell.get(notebook) == item.nodeid:
+        report.user_properties.append(("notebook_seconds", (notebook, _elapsed[notebook])))  # for the summary below
+        if _elapsed[notebook] > NOTEBOOK_BUDGET_S:
+            report.outcome = "failed"
+            report.longrepr = f"{notebook} took {_elapsed[notebook]:.1f} s, over its budget of {NOTEBOOK_BUDGET_S:.0f} s"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The slowest notebooks against the budget, so that every run shows how much room is left."""
+    times = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "notebook_seconds"
+    ]
+    if times:
+        slowest = sorted(times, key=lambda t: -t[1])[:5]
+        terminalreporter.write_line(
+            f"slowest notebooks (budget {NOTEBOOK_BUDGET_S:.0f} s each): " + ", ".join(f"{Path(n).stem} {s:.1f} s" for n, s in slowest)
+        )
