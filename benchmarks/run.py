@@ -17,7 +17,12 @@ implementations run interleaved, round after round in a rotating order, so that 
 moment of a shared machine hits all of them alike; warm-up rounds are discarded; each
 time is the median over the rounds of the per-call time of a batch of calls (a loss whose
 slowest call takes longer than a batch, such as the pairwise multi-label margin composition,
-gets fewer rounds, at least 3). Sizes:
+gets fewer rounds, at least 3). On Linux glibc is asked to keep freed memory
+(:func:`keep_freed_memory`; ``--release-memory`` leaves its default), so that page faults on
+fresh memory do not decide the ratios. After the summaries, two lines per size: the
+``floor``, a Function doing only ``nll_loss``'s gather and scatter against PyTorch's
+``nll_loss`` (what any hand-written backward in Python costs at least), and ``exp``, the
+speed of ``torch.exp`` against the scale and ``torch.exp2`` of ``lossbook/losses/_exp.py``. Sizes:
 ``large`` (2^20 elements: (8192, 128) inputs, or (8192, 128) logits with 8192 class
 targets) and ``small`` (32 x 10). It is not a test: ``tests/test_benchmark.py`` runs it once
 at a tiny size to keep it working.
