@@ -232,7 +232,7 @@ class _SoftmaxClassLoss(torch.autograd.Function):
             loss = ce.mul_(modulating)
         else:
             epsilon = option
-            g = (e_t / total).mul_(epsilon).add_(1)
+            g = m.mul(-epsilon).add_(1 + epsilon)  # 1 + eps p_t, as (1 + eps) - eps (1 - p_t): no cancellation at eps = -1
             loss = ce.add_(m, alpha=epsilon)
         ctx.save_for_backward(e, y, g, m, total, weight)
         ctx.reduction = reduction
