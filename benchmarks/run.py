@@ -384,32 +384,37 @@ def saved_bytes(fn, args, kwargs) -> int:
     return sum(seen.values())
 
 
-def time_interleaved(impls, args, kwargs, wanted, device, rounds, warmup, min_batch_s):
-    """Median per-call time of each implementation, the implementations interleaved round by round."""
-    calls, seconds = {}, {}
-    for impl in impls:  # calls per timed batch: enough for min_batch_s
-        _forward_backward(impl.fn, args, kwargs, wanted)
+def interleaved(calls: dict[str, Callable[[], object]], device, rounds, warmup, min_batch_s) -> dict[str, float]:
+    """Median time of each zero-argument call, the calls interleaved round by round in a rotating order."""
+    names, batch, seconds = list(calls), {}, {}
+    for name in names:  # calls per timed batch: enough for min_batch_s
+        calls[name]()
         _sync(device)
         t0 = time.perf_counter()
-        _forward_backward(impl.fn, args, kwargs, wanted)
+        calls[name]()
         _sync(device)
-        seconds[impl.name] = max(time.perf_counter() - t0, 1e-7)
-        calls[impl.name] = max(1, math.ceil(min_batch_s / seconds[impl.name]))
-    if max(calls.values()) == 1 and min_batch_s > 0:  # a call longer than a batch (the (N, C, C) compositions): fewer rounds
+        seconds[name] = max(time.perf_counter() - t0, 1e-7)
+        batch[name] = max(1, math.ceil(min_batch_s / seconds[name]))
+    if max(batch.values()) == 1 and min_batch_s > 0:  # a call longer than a batch (the (N, C, C) compositions): fewer rounds
         rounds, warmup = max(3, min(rounds, int(10 * min_batch_s * rounds / max(seconds.values())))), min(warmup, 1)
-    times: dict[str, list[float]] = {impl.name: [] for impl in impls}
+    times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(warmup + rounds):
-        order = impls[r % len(impls) :] + impls[: r % len(impls)]
-        for impl in order:
-            k = calls[impl.name]
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            k = batch[name]
             _sync(device)
             t0 = time.perf_counter()
             for _ in range(k):
-                _forward_backward(impl.fn, args, kwargs, wanted)
+                calls[name]()
             _sync(device)
             if r >= warmup:
-                times[impl.name].append((time.perf_counter() - t0) / k)
+                times[name].append((time.perf_counter() - t0) / k)
     return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def time_interleaved(impls, args, kwargs, wanted, device, rounds, warmup, min_batch_s):
+    """Median forward-plus-backward time of each implementation, the implementations interleaved round by round."""
+    calls = {impl.name: (lambda fn=impl.fn: _forward_backward(fn, args, kwargs, wanted)) for impl in impls}
+    return interleaved(calls, device, rounds, warmup, min_batch_s)
 
 
 class _GatherScatter(torch.autograd.Function):
@@ -446,21 +451,7 @@ def exp_speed(size, device, rounds, warmup) -> str:
     x = torch.randn(SIZES[size], generator=torch.Generator().manual_seed(0)).to(device)
     out = torch.empty_like(x)
     ways = {"exp": lambda: torch.exp(x, out=out), "exp2": lambda: torch.mul(x, LOG2_E, out=out).exp2_()}
-    t0 = time.perf_counter()
-    ways["exp"]()
-    _sync(device)
-    calls = max(1, math.ceil(0.005 / max(time.perf_counter() - t0, 1e-7)))  # about 5 ms a batch
-    times = {name: [] for name in ways}
-    for r in range(warmup + rounds):
-        for name, f in ways.items():
-            _sync(device)
-            t0 = time.perf_counter()
-            for _ in range(calls):
-                f()
-            _sync(device)
-            if r >= warmup:
-                times[name].append((time.perf_counter() - t0) / calls)
-    t = {name: statistics.median(ts) for name, ts in times.items()}
+    t = interleaved(ways, device, rounds, warmup, min_batch_s=0.005)
     return f"[{size}] exp: torch.exp takes {t['exp'] / t['exp2']:.2f}x a scale and torch.exp2 ({1e6 * t['exp']:.1f} vs {1e6 * t['exp2']:.1f} us)"
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from lossbook.losses._module import _Loss
 from lossbook.losses._reduction import grad_scale, pair_grads, reduce, upcast
 from lossbook.losses._validation import check_number, check_optional_weight, check_pair, check_reduction
 
-_LOG2 = math.log(2.0)
 _FAR = 20.0  # beyond |r| = 20, log cosh r = |r| - log 2 + log(1 + e^(-2|r|)), and e^(-40) is below rounding
 
 
